@@ -1,0 +1,457 @@
+//! `HTTP-date`: parse the three formats, format IMF-fixdate (RFC 9110 section 5.6.7).
+//!
+//! ```text
+//! HTTP-date    = IMF-fixdate / obs-date
+//! IMF-fixdate  = day-name "," SP date1 SP time-of-day SP GMT   ; Sun, 06 Nov 1994 08:49:37 GMT
+//! rfc850-date  = day-name-l "," SP date2 SP time-of-day SP GMT ; Sunday, 06-Nov-94 08:49:37 GMT
+//! asctime-date = day-name SP date3 SP time-of-day SP year      ; Sun Nov  6 08:49:37 1994
+//! date1 = day SP month SP year ; date2 = day "-" month "-" 2DIGIT ; date3 = month SP ( 2DIGIT / ( SP DIGIT ))
+//! time-of-day  = hour ":" minute ":" second                     ; 00:00:00 - 23:59:60 (leap second)
+//! ```
+//!
+//! Names (`Sun`, `Sunday`, `Nov`, `GMT`) are case-sensitive (`%s"..."` in the ABNF). The
+//! day-name must be the weekday of the date, as RFC 5322 section 3.3 requires of the format that
+//! IMF-fixdate is a subset of; a date naming the wrong weekday, or a day that does not exist
+//! (`29 Feb 1900`), is invalid. A leap second is accepted only as `23:59:60`, and counts as the
+//! first second of the next day, as POSIX `timegm` does. Years run from 0001 to 9999.
+
+use crate::Error;
+use crate::civil::{SECS_PER_DAY, civil_from_days, days_from_civil, days_in_month, weekday};
+use crate::syntax::trim_ows;
+
+/// The earliest instant an `HTTP-date` can express: `Mon, 01 Jan 0001 00:00:00 GMT`.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(&etagcore::format_http_date(etagcore::MIN_HTTP_DATE)?, b"Mon, 01 Jan 0001 00:00:00 GMT");
+/// # Ok::<(), etagcore::Error>(())
+/// ```
+pub const MIN_HTTP_DATE: i64 = -62_135_596_800;
+
+/// The latest instant an `HTTP-date` can express: `Fri, 31 Dec 9999 23:59:59 GMT`.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(&etagcore::format_http_date(etagcore::MAX_HTTP_DATE)?, b"Fri, 31 Dec 9999 23:59:59 GMT");
+/// # Ok::<(), etagcore::Error>(())
+/// ```
+pub const MAX_HTTP_DATE: i64 = 253_402_300_799;
+
+/// The length of an IMF-fixdate, the only format a sender generates.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(etagcore::IMF_FIXDATE_LEN, "Sun, 06 Nov 1994 08:49:37 GMT".len());
+/// ```
+pub const IMF_FIXDATE_LEN: usize = 29;
+
+/// The longest valid `HTTP-date`: an rfc850-date on a Wednesday.
+const MAX_HTTP_DATE_LEN: usize = "Wednesday, 06-Nov-94 08:49:37 GMT".len();
+
+/// Parses an `HTTP-date` in any of its three formats into seconds since 1970-01-01T00:00:00Z.
+///
+/// Surrounding `OWS` is ignored. `now` (seconds since the epoch, the recipient's clock) resolves
+/// the two-digit year of an rfc850-date: RFC 9110 section 5.6.7 says a timestamp that "appears to
+/// be more than 50 years in the future" means "the most recent year in the past that had the same
+/// last two digits", so the year is the latest one ending in those digits that is not more than
+/// 50 years after `now`.
+///
+/// # Errors
+///
+/// [`Error::InvalidDate`] when the bytes are not an `HTTP-date` or name a day that does not exist;
+/// [`Error::DateOutOfRange`] for the year 0000, or an rfc850-date whose year resolves outside
+/// 0001-9999.
+///
+/// # Examples
+///
+/// ```
+/// use etagcore::{parse_http_date, Error};
+///
+/// let now = 1_767_225_600; // Thu, 01 Jan 2026 00:00:00 GMT
+/// for date in ["Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"] {
+///     assert_eq!(parse_http_date(date.as_bytes(), now), Ok(784_111_777));
+/// }
+/// // 2070 is 44 years after `now`, not more than 50: the year is 2070, not 1970.
+/// assert_eq!(parse_http_date(b"Wednesday, 01-Jan-70 00:00:00 GMT", now), Ok(3_155_760_000));
+/// assert_eq!(parse_http_date(b"Sun, 06 NOV 1994 08:49:37 GMT", now), Err(Error::InvalidDate));
+/// assert_eq!(parse_http_date(b"Mon, 06 Nov 1994 08:49:37 GMT", now), Err(Error::InvalidDate));
+/// ```
+pub fn parse_http_date(input: &[u8], now: i64) -> Result<i64, Error> {
+    let s = trim_ows(input);
+    let stamp = match s {
+        [_, _, _, b',', ..] => imf_fixdate(s),
+        [_, _, _, b' ', ..] => asctime(s),
+        _ => rfc850(s, now),
+    }
+    .ok_or(Error::InvalidDate)?;
+    stamp.to_unix()
+}
+
+/// Parses a singleton date field (`If-Modified-Since`, `If-Unmodified-Since`, or `If-Range` as a
+/// date) given as field lines. Several lines are one value joined with `", "` (section 5.3): that
+/// is almost always a list of dates and invalid, but the join is done exactly, in a stack buffer.
+pub(crate) fn parse_field_lines(lines: &[&[u8]], now: i64) -> Result<i64, Error> {
+    match lines {
+        [only] => parse_http_date(only, now),
+        [first, others @ ..] => {
+            let mut buf = [0u8; MAX_HTTP_DATE_LEN + 1];
+            let mut len = 0;
+            for (i, line) in core::iter::once(first).chain(others).enumerate() {
+                let sep: &[u8] = if i == 0 { b"" } else { b", " };
+                for &b in sep.iter().chain(trim_ows(line)) {
+                    // Longer than any HTTP-date: stop copying, the value is invalid.
+                    *buf.get_mut(len).ok_or(Error::InvalidDate)? = b;
+                    len += 1;
+                }
+            }
+            parse_http_date(buf.get(..len).ok_or(Error::InvalidDate)?, now)
+        }
+        [] => Err(Error::InvalidDate),
+    }
+}
+
+/// Formats an instant as an IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+///
+/// # Errors
+///
+/// [`Error::DateOutOfRange`] when `secs` lies outside [`MIN_HTTP_DATE`]..=[`MAX_HTTP_DATE`].
+///
+/// # Examples
+///
+/// ```
+/// use etagcore::{format_http_date, Error};
+///
+/// assert_eq!(&format_http_date(784_111_777)?, b"Sun, 06 Nov 1994 08:49:37 GMT");
+/// assert_eq!(format_http_date(etagcore::MAX_HTTP_DATE + 1), Err(Error::DateOutOfRange));
+/// # Ok::<(), Error>(())
+/// ```
+pub fn format_http_date(secs: i64) -> Result<[u8; IMF_FIXDATE_LEN], Error> {
+    if !(MIN_HTTP_DATE..=MAX_HTTP_DATE).contains(&secs) {
+        return Err(Error::DateOutOfRange);
+    }
+    let days = secs.div_euclid(SECS_PER_DAY);
+    let sod = secs.rem_euclid(SECS_PER_DAY);
+    let (year, month, day) = civil_from_days(days);
+    let [w0, w1, w2] = weekday_abbr(weekday(days));
+    let [m0, m1, m2] = month_abbr(month);
+    let d = |v: i64, unit: i64| b'0' + (v / unit % 10) as u8;
+    let (day, h, mi, s) = (i64::from(day), sod / 3600, sod / 60 % 60, sod % 60);
+    Ok([
+        w0,
+        w1,
+        w2,
+        b',',
+        b' ',
+        d(day, 10),
+        d(day, 1),
+        b' ',
+        m0,
+        m1,
+        m2,
+        b' ',
+        d(year, 1000),
+        d(year, 100),
+        d(year, 10),
+        d(year, 1),
+        b' ',
+        d(h, 10),
+        d(h, 1),
+        b':',
+        d(mi, 10),
+        d(mi, 1),
+        b':',
+        d(s, 10),
+        d(s, 1),
+        b' ',
+        b'G',
+        b'M',
+        b'T',
+    ])
+}
+
+/// The fields of a parsed date, before they are checked against the calendar.
+struct Stamp {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    weekday: u32,
+}
+
+impl Stamp {
+    fn to_unix(&self) -> Result<i64, Error> {
+        if !(1..=9999).contains(&self.year) {
+            return Err(Error::DateOutOfRange);
+        }
+        let leap_second = self.second == 60 && self.hour == 23 && self.minute == 59;
+        let valid = self.day >= 1
+            && self.day <= days_in_month(self.year, self.month)
+            && self.hour <= 23
+            && self.minute <= 59
+            && (self.second <= 59 || leap_second);
+        let days = days_from_civil(self.year, self.month, self.day);
+        if !valid || weekday(days) != self.weekday {
+            return Err(Error::InvalidDate);
+        }
+        Ok(days * SECS_PER_DAY + self.seconds_of_day())
+    }
+
+    fn seconds_of_day(&self) -> i64 {
+        i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second)
+    }
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT`
+fn imf_fixdate(s: &[u8]) -> Option<Stamp> {
+    let &[w0, w1, w2, b',', b' ', d0, d1, b' ', m0, m1, m2, b' ', y0, y1, y2, y3, b' ', h0, h1, b':', i0, i1, b':', s0, s1, b' ', b'G', b'M', b'T'] =
+        s
+    else {
+        return None;
+    };
+    Some(Stamp {
+        year: i64::from(num(&[y0, y1, y2, y3])?),
+        month: month_number([m0, m1, m2])?,
+        day: num(&[d0, d1])?,
+        hour: num(&[h0, h1])?,
+        minute: num(&[i0, i1])?,
+        second: num(&[s0, s1])?,
+        weekday: weekday_number(&[w0, w1, w2])?,
+    })
+}
+
+/// `Sun Nov  6 08:49:37 1994` (the day may also be `06`)
+fn asctime(s: &[u8]) -> Option<Stamp> {
+    let &[w0, w1, w2, b' ', m0, m1, m2, b' ', d0, d1, b' ', h0, h1, b':', i0, i1, b':', s0, s1, b' ', y0, y1, y2, y3] =
+        s
+    else {
+        return None;
+    };
+    let day = if d0 == b' ' { num(&[d1])? } else { num(&[d0, d1])? };
+    Some(Stamp {
+        year: i64::from(num(&[y0, y1, y2, y3])?),
+        month: month_number([m0, m1, m2])?,
+        day,
+        hour: num(&[h0, h1])?,
+        minute: num(&[i0, i1])?,
+        second: num(&[s0, s1])?,
+        weekday: weekday_number(&[w0, w1, w2])?,
+    })
+}
+
+/// `Sunday, 06-Nov-94 08:49:37 GMT`
+fn rfc850(s: &[u8], now: i64) -> Option<Stamp> {
+    const TAIL: usize = " 06-Nov-94 08:49:37 GMT".len();
+    let (name, tail) = s.split_at_checked(s.len().checked_sub(TAIL)?)?;
+    let &[b' ', d0, d1, b'-', m0, m1, m2, b'-', y0, y1, b' ', h0, h1, b':', i0, i1, b':', s0, s1, b' ', b'G', b'M', b'T'] =
+        tail
+    else {
+        return None;
+    };
+    let mut stamp = Stamp {
+        year: 0,
+        month: month_number([m0, m1, m2])?,
+        day: num(&[d0, d1])?,
+        hour: num(&[h0, h1])?,
+        minute: num(&[i0, i1])?,
+        second: num(&[s0, s1])?,
+        weekday: long_weekday_number(name.strip_suffix(b",")?)?,
+    };
+    stamp.year = resolve_two_digit_year(num(&[y0, y1])?, &stamp, now);
+    Some(stamp)
+}
+
+/// The latest year ending in `yy` whose reading of `stamp` is not more than 50 years after `now`.
+fn resolve_two_digit_year(yy: u32, stamp: &Stamp, now: i64) -> i64 {
+    let (now_year, now_month, now_day) = civil_from_days(now.div_euclid(SECS_PER_DAY));
+    let now_sod = now.rem_euclid(SECS_PER_DAY);
+    let limit = now_year + 50;
+    let year = limit - (limit - i64::from(yy)).rem_euclid(100);
+    let later_in_year = (stamp.month, stamp.day, stamp.seconds_of_day()) > (now_month, now_day, now_sod);
+    if year == limit && later_in_year { year - 100 } else { year }
+}
+
+/// The value of 1 to 4 ASCII digits.
+fn num(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
+}
+
+fn month_number(name: [u8; 3]) -> Option<u32> {
+    Some(match &name {
+        b"Jan" => 1,
+        b"Feb" => 2,
+        b"Mar" => 3,
+        b"Apr" => 4,
+        b"May" => 5,
+        b"Jun" => 6,
+        b"Jul" => 7,
+        b"Aug" => 8,
+        b"Sep" => 9,
+        b"Oct" => 10,
+        b"Nov" => 11,
+        b"Dec" => 12,
+        _ => return None,
+    })
+}
+
+fn month_abbr(month: u32) -> [u8; 3] {
+    *match month {
+        1 => b"Jan",
+        2 => b"Feb",
+        3 => b"Mar",
+        4 => b"Apr",
+        5 => b"May",
+        6 => b"Jun",
+        7 => b"Jul",
+        8 => b"Aug",
+        9 => b"Sep",
+        10 => b"Oct",
+        11 => b"Nov",
+        _ => b"Dec",
+    }
+}
+
+/// 0 = Monday ... 6 = Sunday, as [`weekday`].
+fn weekday_number(name: &[u8]) -> Option<u32> {
+    Some(match name {
+        b"Mon" => 0,
+        b"Tue" => 1,
+        b"Wed" => 2,
+        b"Thu" => 3,
+        b"Fri" => 4,
+        b"Sat" => 5,
+        b"Sun" => 6,
+        _ => return None,
+    })
+}
+
+fn long_weekday_number(name: &[u8]) -> Option<u32> {
+    Some(match name {
+        b"Monday" => 0,
+        b"Tuesday" => 1,
+        b"Wednesday" => 2,
+        b"Thursday" => 3,
+        b"Friday" => 4,
+        b"Saturday" => 5,
+        b"Sunday" => 6,
+        _ => return None,
+    })
+}
+
+fn weekday_abbr(day: u32) -> [u8; 3] {
+    *match day {
+        0 => b"Mon",
+        1 => b"Tue",
+        2 => b"Wed",
+        3 => b"Thu",
+        4 => b"Fri",
+        5 => b"Sat",
+        _ => b"Sun",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW_2026: i64 = 1_767_225_600;
+
+    fn parse(s: &str) -> Result<i64, Error> {
+        parse_http_date(s.as_bytes(), NOW_2026)
+    }
+
+    #[test]
+    fn the_three_formats_of_the_rfc_example() {
+        assert_eq!(parse("Sun, 06 Nov 1994 08:49:37 GMT"), Ok(784_111_777));
+        assert_eq!(parse("Sunday, 06-Nov-94 08:49:37 GMT"), Ok(784_111_777));
+        assert_eq!(parse("Sun Nov  6 08:49:37 1994"), Ok(784_111_777));
+        assert_eq!(parse("Sun Nov 06 08:49:37 1994"), Ok(784_111_777));
+        assert_eq!(parse(" \tSun, 06 Nov 1994 08:49:37 GMT\t "), Ok(784_111_777));
+    }
+
+    #[test]
+    fn rejects_near_misses() {
+        for bad in [
+            "",
+            "Sun, 06 Nov 1994 08:49:37 gmt",
+            "sun, 06 Nov 1994 08:49:37 GMT",
+            "Sun,  6 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMT ,",
+            "Sun, 06 Nov 1994 8:49:37 GMT",
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1994 08:49:60 GMT",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
+            "Sun, 00 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 06 Nov +994 08:49:37 GMT",
+            "Sun Nov 6 08:49:37 1994",
+            "Sun Nov  6 08:49:37 1994 GMT",
+            "Sun Nov  0 08:49:37 1994",
+            "Sunday, 06-Nov-1994 08:49:37 GMT",
+            "Sunday,06-Nov-94 08:49:37 GMT",
+            "Sundai, 06-Nov-94 08:49:37 GMT",
+            "Monday, 06-Nov-94 08:49:37 GMT",
+            "Sunday, 06 Nov 94 08:49:37 GMT",
+        ] {
+            assert_eq!(parse(bad), Err(Error::InvalidDate), "{bad:?}");
+        }
+        assert_eq!(parse("Sat, 01 Jan 0000 00:00:00 GMT"), Err(Error::DateOutOfRange));
+    }
+
+    #[test]
+    fn leap_second_only_at_the_end_of_a_day() {
+        assert_eq!(parse("Wed, 31 Dec 2008 23:59:60 GMT"), parse("Thu, 01 Jan 2009 00:00:00 GMT"));
+        assert_eq!(parse("Wed, 31 Dec 2008 22:59:60 GMT"), Err(Error::InvalidDate));
+    }
+
+    #[test]
+    fn rfc850_year_follows_now_not_a_fixed_pivot() {
+        let date = b"Thursday, 01-Jan-70 00:00:00 GMT";
+        // now = 1970: 1970 itself.
+        assert_eq!(parse_http_date(date, 0), Ok(0));
+        // 1 Jan 2070 is a Wednesday; seen from 2026 the year is 2070, from 1990 it is 1970.
+        let wed = b"Wednesday, 01-Jan-70 00:00:00 GMT";
+        assert_eq!(parse_http_date(wed, NOW_2026), Ok(3_155_760_000));
+        assert_eq!(parse_http_date(wed, 631_152_000), Err(Error::InvalidDate));
+        // Exactly 50 years ahead stays in the future; one second more goes back a century.
+        let now = 946_684_800; // Sat, 01 Jan 2000 00:00:00 GMT
+        assert_eq!(parse_http_date(b"Saturday, 01-Jan-50 00:00:00 GMT", now), Ok(2_524_608_000));
+        assert_eq!(
+            parse_http_date(b"Sunday, 01-Jan-50 00:00:01 GMT", now),
+            Ok(-631_151_999)
+        );
+    }
+
+    #[test]
+    fn rfc850_year_outside_0001_9999_is_out_of_range() {
+        let now_9990 = days_from_civil(9990, 1, 1) * SECS_PER_DAY;
+        // 10020 is within 50 years of 9990; 10020-01-01 would be a Saturday.
+        let r = parse_http_date(b"Saturday, 01-Jan-20 00:00:00 GMT", now_9990);
+        assert_eq!(r, Err(Error::DateOutOfRange));
+        assert_eq!(parse_http_date(b"Saturday, 01-Jan-20 00:00:00 GMT", i64::MAX), Err(Error::DateOutOfRange));
+        assert!(parse_http_date(b"Saturday, 01-Jan-20 00:00:00 GMT", i64::MIN).is_err());
+    }
+
+    #[test]
+    fn field_lines_are_joined_exactly() {
+        let split: [&[u8]; 2] = [b"Sun", b" 06 Nov 1994 08:49:37 GMT"];
+        assert_eq!(parse_field_lines(&split, NOW_2026), Ok(784_111_777));
+        let two: [&[u8]; 2] = [b"Sun, 06 Nov 1994 08:49:37 GMT"; 2];
+        assert_eq!(parse_field_lines(&two, NOW_2026), Err(Error::InvalidDate));
+        assert_eq!(parse_field_lines(&[], NOW_2026), Err(Error::InvalidDate));
+    }
+
+    #[test]
+    fn format_edges() {
+        assert_eq!(&format_http_date(0).expect("in range"), b"Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(&format_http_date(-1).expect("in range"), b"Wed, 31 Dec 1969 23:59:59 GMT");
+        assert_eq!(format_http_date(MIN_HTTP_DATE - 1), Err(Error::DateOutOfRange));
+        assert_eq!(format_http_date(i64::MIN), Err(Error::DateOutOfRange));
+    }
+}

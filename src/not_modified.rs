@@ -1,0 +1,75 @@
+//! Which header fields a 304 (Not Modified) response carries (RFC 9110 section 15.4.5).
+
+/// The fields a 304 must carry whenever a 200 response to the same request would have carried
+/// them (RFC 9110 section 15.4.5).
+///
+/// # Examples
+///
+/// ```
+/// assert!(etagcore::NOT_MODIFIED_REQUIRED_FIELDS.contains(&"ETag"));
+/// ```
+pub const NOT_MODIFIED_REQUIRED_FIELDS: [&str; 6] =
+    ["Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Vary"];
+
+/// What a response does with a header field the caller would have sent in a 200.
+///
+/// # Examples
+///
+/// ```
+/// use etagcore::{not_modified_field, FieldRule};
+///
+/// assert_eq!(not_modified_field(b"Vary", true), FieldRule::Required);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldRule {
+    /// Must be sent if a 200 would send it.
+    Required,
+    /// Must not be sent (no content), or should not be (representation metadata).
+    Omit,
+    /// Not constrained: response metadata such as `Server`, `Set-Cookie` or `Age`.
+    Allowed,
+}
+
+/// The rule of RFC 9110 section 15.4.5 for one header field of a 304 response, by
+/// case-insensitive field name.
+///
+/// - [`NOT_MODIFIED_REQUIRED_FIELDS`]: [`FieldRule::Required`].
+/// - `Last-Modified`: required only when the response has no `ETag` (`has_etag` false), to guide
+///   the cache update; otherwise omitted as representation metadata.
+/// - Every other `Content-*` field, `Transfer-Encoding` and `Trailer`: [`FieldRule::Omit`]. A 304
+///   has no content; `Content-Length` is only allowed when it equals the 200's, and omitting it
+///   is always correct.
+/// - Anything else: [`FieldRule::Allowed`].
+///
+/// # Examples
+///
+/// ```
+/// use etagcore::{not_modified_field, FieldRule};
+///
+/// assert_eq!(not_modified_field(b"last-modified", true), FieldRule::Omit);
+/// assert_eq!(not_modified_field(b"Last-Modified", false), FieldRule::Required);
+/// assert_eq!(not_modified_field(b"Content-Type", false), FieldRule::Omit);
+/// assert_eq!(not_modified_field(b"Server", false), FieldRule::Allowed);
+/// ```
+#[must_use]
+pub fn not_modified_field(name: &[u8], has_etag: bool) -> FieldRule {
+    let is = |known: &str| name.eq_ignore_ascii_case(known.as_bytes());
+    if NOT_MODIFIED_REQUIRED_FIELDS.iter().any(|f| is(f)) {
+        FieldRule::Required
+    } else if is("Last-Modified") {
+        if has_etag {
+            FieldRule::Omit
+        } else {
+            FieldRule::Required
+        }
+    } else if name
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"Content-"))
+        || is("Transfer-Encoding")
+        || is("Trailer")
+    {
+        FieldRule::Omit
+    } else {
+        FieldRule::Allowed
+    }
+}

@@ -1,0 +1,188 @@
+//! The evaluation order of RFC 9110 section 13.2.2, from the request's conditional fields and
+//! the current representation to a [`Decision`].
+
+use crate::condition::{
+    Representation, if_match, if_modified_since, if_none_match, if_range, if_unmodified_since,
+};
+use crate::method::Method;
+use crate::not_modified::{FieldRule, not_modified_field};
+
+/// The parts of a request that preconditions depend on.
+///
+/// Each conditional field is given as its field lines, in order, each without the field name:
+/// an empty slice means the field is absent, `&[b""]` that it is present with an empty value.
+/// Several lines of one field are one value joined with `", "` (RFC 9110 section 5.3).
+///
+/// # Examples
+///
+/// ```
+/// use etagcore::{Method, Request};
+///
+/// let request = Request { method: Method::Get, if_none_match: &[b"\"xyzzy\""], ..Request::default() };
+/// assert!(request.if_match.is_empty());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Request<'a> {
+    /// The request method.
+    pub method: Method,
+    /// `If-Match` field lines.
+    pub if_match: &'a [&'a [u8]],
+    /// `If-None-Match` field lines.
+    pub if_none_match: &'a [&'a [u8]],
+    /// `If-Modified-Since` field lines.
+    pub if_modified_since: &'a [&'a [u8]],
+    /// `If-Unmodified-Since` field lines.
+    pub if_unmodified_since: &'a [&'a [u8]],
+    /// `If-Range` field lines.
+    pub if_range: &'a [&'a [u8]],
+    /// Whether the request carries a `Range` field.
+    pub has_range: bool,
+}
+
+/// What the server should do after evaluating the preconditions.
+///
+/// 304 and 412 are answers, not errors. [`status`](Self::status) gives the status code;
+/// [`field_rule`](Self::field_rule) which header fields the response carries (RFC 9110 section
+/// 15.4.5 for a 304).
+///
+/// # Examples
+///
+/// ```
+/// use etagcore::Decision;
+///
+/// assert_eq!(Decision::NotModified.status(), 304);
+/// ```
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// The preconditions hold, or there are none: perform the method. For `GET` and `HEAD`,
+    /// send the full representation (200); other methods answer as they would unconditionally.
+    Perform,
+    /// `GET` with a `Range` field, and `If-Range` absent or true: the range may be served (206).
+    /// Whether it is satisfiable (else 416) is for the caller to decide.
+    ServeRange,
+    /// 304 Not Modified: the client's cached representation is current.
+    NotModified,
+    /// 412 Precondition Failed.
+    PreconditionFailed,
+}
+
+impl Decision {
+    /// The status code of the response: 200, 206, 304 or 412. For [`Decision::Perform`] on a
+    /// method other than `GET`/`HEAD`, the method's own success code (201, 204...) applies instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(etagcore::Decision::ServeRange.status(), 206);
+    /// ```
+    #[must_use]
+    pub const fn status(self) -> u16 {
+        match self {
+            Self::Perform => 200,
+            Self::ServeRange => 206,
+            Self::NotModified => 304,
+            Self::PreconditionFailed => 412,
+        }
+    }
+
+    /// What to do with a header field the caller would have sent in a 200 response to the same
+    /// request. Only a 304 constrains the fields (RFC 9110 section 15.4.5, see
+    /// [`not_modified_field`]); every other decision answers [`FieldRule::Allowed`].
+    ///
+    /// `has_etag` says whether the response carries an `ETag`: a 304 keeps `Last-Modified` only
+    /// when it does not.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use etagcore::{Decision, FieldRule};
+    ///
+    /// assert_eq!(Decision::NotModified.field_rule(b"etag", true), FieldRule::Required);
+    /// assert_eq!(Decision::NotModified.field_rule(b"Content-Length", true), FieldRule::Omit);
+    /// assert_eq!(Decision::Perform.field_rule(b"Content-Length", true), FieldRule::Allowed);
+    /// ```
+    #[must_use]
+    pub fn field_rule(self, name: &[u8], has_etag: bool) -> FieldRule {
+        match self {
+            Self::NotModified => not_modified_field(name, has_etag),
+            Self::Perform | Self::ServeRange | Self::PreconditionFailed => FieldRule::Allowed,
+        }
+    }
+}
+
+/// Evaluates the preconditions of `request` against the current representation, in the order of
+/// RFC 9110 section 13.2.2.
+///
+/// `current` is `None` when the target resource has no current representation (a `PUT` that
+/// would create it). `now` is the server's clock, in seconds since the epoch: the `Date` of the
+/// response.
+///
+/// 1. `If-Match` (strong comparison) false: 412. When `If-Match` is absent, `If-Unmodified-Since`
+///    false: 412.
+/// 2. `If-None-Match` (weak comparison) false: 304 for `GET`/`HEAD`, 412 otherwise. When it is
+///    absent and the method is `GET`/`HEAD`, `If-Modified-Since` false: 304.
+/// 3. `GET` with `Range`: 206 when `If-Range` is absent or true, else 200.
+///
+/// `CONNECT`, `OPTIONS` and `TRACE` ignore every condition (section 13.2.1). A malformed `If-Match`
+/// is false, a malformed `If-None-Match` true; an invalid date field is ignored; an invalid
+/// `If-Range` is false.
+///
+/// Section 13.2.1 also says to ignore the conditions when the response without them would not be
+/// 2xx or 412: a `GET` of a missing resource is a 404, whatever `If-Match` says. That check comes
+/// first, in the caller. So does the exception of sections 13.1.1 and 13.1.4 for a state-changing
+/// request that has evidently already succeeded.
+///
+/// # Examples
+///
+/// ```
+/// use etagcore::{evaluate, Decision, EntityTag, Method, Representation, Request};
+///
+/// let current = Representation { etag: Some(EntityTag::parse(b"\"xyzzy\"")?), last_modified: Some(1_445_412_480) };
+/// let now = 1_767_225_600;
+/// let revalidate = Request { if_none_match: &[b"W/\"xyzzy\""], ..Request::default() };
+/// assert_eq!(evaluate(&revalidate, Some(&current), now), Decision::NotModified);
+///
+/// let lost_update = Request { method: Method::Put, if_match: &[b"\"r2d2\""], ..Request::default() };
+/// assert_eq!(evaluate(&lost_update, Some(&current), now), Decision::PreconditionFailed);
+///
+/// let create_only = Request { method: Method::Put, if_none_match: &[b"*"], ..Request::default() };
+/// assert_eq!(evaluate(&create_only, None, now), Decision::Perform);
+/// # Ok::<(), etagcore::Error>(())
+/// ```
+#[must_use]
+pub fn evaluate(request: &Request<'_>, current: Option<&Representation<'_>>, now: i64) -> Decision {
+    let method = request.method;
+    if method.ignores_preconditions() {
+        return Decision::Perform;
+    }
+    // Step 1, or step 2 when If-Match is absent.
+    if !request.if_match.is_empty() {
+        if !if_match(request.if_match, current) {
+            return Decision::PreconditionFailed;
+        }
+    } else if if_unmodified_since(request.if_unmodified_since, current, now) == Some(false) {
+        return Decision::PreconditionFailed;
+    }
+    // Step 3, or step 4 when If-None-Match is absent.
+    if !request.if_none_match.is_empty() {
+        if !if_none_match(request.if_none_match, current) {
+            return if method.is_get_or_head() {
+                Decision::NotModified
+            } else {
+                Decision::PreconditionFailed
+            };
+        }
+    } else if method.is_get_or_head()
+        && if_modified_since(request.if_modified_since, current, now) == Some(false)
+    {
+        return Decision::NotModified;
+    }
+    // Step 5: GET is the only method with range handling (section 14.2).
+    let range = method == Method::Get && request.has_range;
+    if range && (request.if_range.is_empty() || if_range(request.if_range, current, now)) {
+        Decision::ServeRange
+    } else {
+        Decision::Perform
+    }
+}
