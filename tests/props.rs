@@ -1,0 +1,173 @@
+//! proptest properties: format/parse round trips, streaming == one-shot, and the list iterator
+//! against the naive split-then-parse model of `common`.
+
+mod common;
+
+use common::{DAYS, LONG_DAYS, MONTHS, NaiveMember, naive_days, naive_imf_fixdate, naive_members};
+use etagcore::{
+    Comparison, ContentHasher, ContentTag, EntityTag, Error, MAX_EMPTY_ELEMENTS, MAX_HTTP_DATE, MIN_HTTP_DATE,
+    Member, Members, format_http_date, list_matches, parse_http_date,
+};
+use proptest::prelude::*;
+
+fn etagc() -> impl Strategy<Value = u8> {
+    prop_oneof![Just(0x21u8), 0x23u8..=0x7E, 0x80u8..=0xFF]
+}
+
+/// Mostly near-valid entity tags: OWS, an optional (sometimes lowercase) W/, quotes around any bytes.
+fn tag_like() -> impl Strategy<Value = Vec<u8>> {
+    let ows = proptest::collection::vec(prop_oneof![Just(b' '), Just(b'\t')], 0..3);
+    let prefix = prop_oneof![Just(&b""[..]), Just(&b"W/"[..]), Just(&b"w/"[..])];
+    let body = proptest::collection::vec(prop_oneof![etagc(), any::<u8>()], 0..16);
+    let structured = (ows.clone(), prefix, body, any::<bool>(), ows).prop_map(|(a, p, b, close, z)| {
+        let quote: &[u8] = if close { b"\"" } else { b"" };
+        [a.as_slice(), p, b"\"", &b, quote, &z].concat()
+    });
+    prop_oneof![proptest::collection::vec(any::<u8>(), 0..12), structured]
+}
+
+/// Bytes that make list syntax interesting: quotes, commas, OWS, W/, *, etagc and non-etagc.
+fn list_line() -> impl Strategy<Value = Vec<u8>> {
+    let token = prop_oneof![
+        Just(&b"\""[..]),
+        Just(&b","[..]),
+        Just(&b" "[..]),
+        Just(&b"\t"[..]),
+        Just(&b"W/"[..]),
+        Just(&b"w/"[..]),
+        Just(&b"*"[..]),
+        Just(&b"a"[..]),
+        Just(&b"b"[..]),
+        Just(&b"\"a\""[..]),
+        Just(&b"W/\"b\""[..]),
+        Just(&b"\x7f"[..]),
+        Just(&b"\x80"[..]),
+        Just(&b"\r"[..]),
+    ];
+    proptest::collection::vec(token, 0..12).prop_map(|t| t.concat())
+}
+
+fn to_naive(m: Result<Member<'_>, Error>) -> NaiveMember {
+    match m {
+        Ok(Member::Any) => NaiveMember::Any,
+        Ok(Member::Tag(t)) => NaiveMember::Tag { weak: t.is_weak(), opaque: t.opaque().to_vec() },
+        Err(Error::TooManyEmptyElements) => NaiveMember::TooManyEmpty,
+        Err(_) => NaiveMember::Invalid,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn entity_tag_format_then_parse(weak: bool, opaque in proptest::collection::vec(etagc(), 0..40)) {
+        let tag = EntityTag::new(weak, &opaque).unwrap();
+        let mut buf = [0u8; 64];
+        let n = tag.write_to(&mut buf).unwrap();
+        prop_assert_eq!(n, tag.encoded_len());
+        prop_assert_eq!(EntityTag::parse(&buf[..n]), Ok(tag));
+    }
+
+    #[test]
+    fn entity_tag_parse_then_format(input in tag_like()) {
+        let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+        let start = input.iter().position(|b| !is_ows(b)).unwrap_or(input.len());
+        let end = input.iter().rposition(|b| !is_ows(b)).map_or(start, |e| e + 1);
+        let naive = common::naive_entity_tag(&input[start..end]);
+        let parsed = EntityTag::parse(&input);
+        prop_assert_eq!(parsed.ok().map(|t| (t.is_weak(), t.opaque().to_vec())), naive.clone());
+        if let Ok(tag) = parsed {
+            let mut buf = [0u8; 64];
+            let n = tag.write_to(&mut buf).unwrap();
+            prop_assert_eq!(&buf[..n], &input[start..end]);
+        }
+    }
+
+    #[test]
+    fn date_format_then_parse_all_formats(secs in MIN_HTTP_DATE..=MAX_HTTP_DATE) {
+        let imf = format_http_date(secs).unwrap();
+        let imf = std::str::from_utf8(&imf).unwrap();
+        // The format agrees with the naive reader, and the parser with the format.
+        prop_assert_eq!(naive_imf_fixdate(imf), Some(secs));
+        prop_assert_eq!(parse_http_date(imf.as_bytes(), 0), Ok(secs));
+        // The same instant in the two obsolete formats.
+        let parts: Vec<&str> = imf.split([' ', ',']).filter(|p| !p.is_empty()).collect();
+        let [wd, day, mon, year, time, _] = parts[..] else { panic!("{imf}") };
+        let long = LONG_DAYS[DAYS.iter().position(|d| *d == wd).unwrap()];
+        let rfc850 = format!("{long}, {day}-{mon}-{} {time} GMT", &year[2..]);
+        prop_assert_eq!(parse_http_date(rfc850.as_bytes(), secs), Ok(secs), "{}", rfc850);
+        let asctime = format!("{wd} {mon} {:>2} {time} {year}", day.trim_start_matches('0'));
+        prop_assert_eq!(parse_http_date(asctime.as_bytes(), 0), Ok(secs), "{}", asctime);
+    }
+
+    #[test]
+    fn date_parse_agrees_with_naive_reader(
+        wd in 0usize..7, day in 0u32..33, mon in 0usize..12, year in 0i64..=9999,
+        h in 0i64..25, m in 0i64..61, s in 0i64..62,
+    ) {
+        let text = format!("{}, {day:02} {} {year:04} {h:02}:{m:02}:{s:02} GMT", DAYS[wd], MONTHS[mon]);
+        let month_len = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mon];
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let exists = year >= 1 && day >= 1 && day <= month_len && !(mon == 1 && day == 29 && !leap);
+        let time_ok = h <= 23 && m <= 59 && (s <= 59 || (h, m, s) == (23, 59, 60));
+        let expected = (exists && time_ok).then(|| naive_days(year, mon as u32 + 1, day)).filter(|d| (d + 3).rem_euclid(7) == wd as i64);
+        let got = parse_http_date(text.as_bytes(), 0).ok();
+        prop_assert_eq!(got, expected.map(|d| d * 86_400 + h * 3600 + m * 60 + s), "{}", text);
+    }
+
+    #[test]
+    fn date_parse_never_panics(input in proptest::collection::vec(any::<u8>(), 0..40), now: i64) {
+        let _ = parse_http_date(&input, now);
+    }
+
+    #[test]
+    fn streaming_equals_one_shot(
+        content in proptest::collection::vec(any::<u8>(), 0..5000),
+        cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..8),
+    ) {
+        let mut at: Vec<usize> = cuts.iter().map(|c| c.index(content.len() + 1)).collect();
+        at.push(0);
+        at.push(content.len());
+        at.sort_unstable();
+        let mut hasher = ContentHasher::new();
+        for w in at.windows(2) {
+            hasher.update(&content[w[0]..w[1]]);
+        }
+        prop_assert_eq!(hasher.finish(), ContentTag::of(&content));
+    }
+
+    #[test]
+    fn members_agree_with_naive_model(lines in proptest::collection::vec(list_line(), 0..4)) {
+        let borrowed: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+        let fast: Vec<NaiveMember> = Members::new(&borrowed).map(to_naive).collect();
+        prop_assert_eq!(fast, naive_members(&lines, MAX_EMPTY_ELEMENTS));
+    }
+
+    #[test]
+    fn list_matches_agrees_with_naive_model(lines in proptest::collection::vec(list_line(), 0..4), weak: bool, which in 0u8..3) {
+        let borrowed: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+        let cur = EntityTag::new(weak, [&b"a"[..], b"b", b""][usize::from(which)]).unwrap();
+        let model = naive_members(&lines, MAX_EMPTY_ELEMENTS);
+        let expected = if model.iter().any(|m| matches!(m, NaiveMember::Invalid | NaiveMember::TooManyEmpty)) {
+            None
+        } else {
+            Some(model.iter().any(|m| match m {
+                NaiveMember::Any => true,
+                NaiveMember::Tag { weak: w, opaque } => !*w && !weak && opaque == cur.opaque(),
+                _ => false,
+            }))
+        };
+        prop_assert_eq!(list_matches(&borrowed, Some(Some(&cur)), Comparison::Strong).ok(), expected);
+    }
+}
+
+#[test]
+fn many_empty_elements_agree_with_model() {
+    for n in [MAX_EMPTY_ELEMENTS - 1, MAX_EMPTY_ELEMENTS, MAX_EMPTY_ELEMENTS + 1] {
+        let line = vec![b','; n];
+        let lines = vec![line];
+        let borrowed: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+        let fast: Vec<NaiveMember> = Members::new(&borrowed).map(to_naive).collect();
+        assert_eq!(fast, naive_members(&lines, MAX_EMPTY_ELEMENTS), "{n} commas");
+    }
+}
