@@ -3,7 +3,8 @@
 //! The conversions are Howard Hinnant's `days_from_civil` / `civil_from_days` algorithms
 //! (public domain, <https://howardhinnant.github.io/date_algorithms.html>), written here with
 //! Euclidean division so they hold for every year an `HTTP-date` can carry and far beyond.
-//! Callers keep years within +-10^9, so no intermediate value comes near `i64` limits.
+//! Any `i64` count of seconds gives at most about 1.1e14 days and 2.9e11 years, so no
+//! intermediate value comes near the `i64` limits.
 
 /// Seconds in a day.
 pub(crate) const SECS_PER_DAY: i64 = 86_400;

@@ -2,7 +2,8 @@
 //!
 //! [`evaluate`](crate::evaluate) combines them in the order of section 13.2.2; use these directly
 //! only to build a different flow. Each takes the field as its field lines (none: absent) and the
-//! current representation (`None`: the target resource has none).
+//! current representation (`None`: the target resource has none), and answers `None` when the
+//! field is absent or must be ignored, else whether the condition is true.
 
 use crate::date::parse_field_lines;
 use crate::etag::{Comparison, EntityTag};
@@ -47,6 +48,7 @@ impl Representation<'_> {
 
 /// `If-Match` (section 13.1.1): true for `*` when a representation exists, or when a listed tag
 /// strongly matches its entity tag; false otherwise, including for a malformed field value.
+/// `None` when the field is absent.
 ///
 /// # Examples
 ///
@@ -54,18 +56,23 @@ impl Representation<'_> {
 /// use etagcore::{if_match, EntityTag, Representation};
 ///
 /// let current = Representation { etag: Some(EntityTag::parse(b"\"xyzzy\"")?), last_modified: None };
-/// assert!(if_match(&[b"\"xyzzy\""], Some(&current)));
-/// assert!(!if_match(&[b"W/\"xyzzy\""], Some(&current)));
-/// assert!(!if_match(&[b"*"], None));
+/// assert_eq!(if_match(&[b"\"xyzzy\""], Some(&current)), Some(true));
+/// assert_eq!(if_match(&[b"W/\"xyzzy\""], Some(&current)), Some(false));
+/// assert_eq!(if_match(&[b"*"], None), Some(false));
+/// assert_eq!(if_match(&[], Some(&current)), None);
 /// # Ok::<(), etagcore::Error>(())
 /// ```
 #[must_use]
-pub fn if_match(lines: &[&[u8]], current: Option<&Representation<'_>>) -> bool {
-    list_matches(lines, current.map(|r| r.etag.as_ref()), Comparison::Strong).unwrap_or(false)
+pub fn if_match(lines: &[&[u8]], current: Option<&Representation<'_>>) -> Option<bool> {
+    if lines.is_empty() {
+        return None;
+    }
+    Some(list_matches(lines, current.map(|r| r.etag.as_ref()), Comparison::Strong).unwrap_or(false))
 }
 
 /// `If-None-Match` (section 13.1.2): false for `*` when a representation exists, or when a listed
 /// tag weakly matches its entity tag; true otherwise, including for a malformed field value.
+/// `None` when the field is absent.
 ///
 /// # Examples
 ///
@@ -73,14 +80,18 @@ pub fn if_match(lines: &[&[u8]], current: Option<&Representation<'_>>) -> bool {
 /// use etagcore::{if_none_match, EntityTag, Representation};
 ///
 /// let current = Representation { etag: Some(EntityTag::parse(b"\"xyzzy\"")?), last_modified: None };
-/// assert!(!if_none_match(&[b"W/\"xyzzy\""], Some(&current)));
-/// assert!(if_none_match(&[b"xyzzy"], Some(&current))); // unquoted: not an entity-tag
-/// assert!(if_none_match(&[b"*"], None));
+/// assert_eq!(if_none_match(&[b"W/\"xyzzy\""], Some(&current)), Some(false));
+/// assert_eq!(if_none_match(&[b"xyzzy"], Some(&current)), Some(true)); // unquoted: not an entity-tag
+/// assert_eq!(if_none_match(&[b"*"], None), Some(true));
+/// assert_eq!(if_none_match(&[], Some(&current)), None);
 /// # Ok::<(), etagcore::Error>(())
 /// ```
 #[must_use]
-pub fn if_none_match(lines: &[&[u8]], current: Option<&Representation<'_>>) -> bool {
-    !list_matches(lines, current.map(|r| r.etag.as_ref()), Comparison::Weak).unwrap_or(false)
+pub fn if_none_match(lines: &[&[u8]], current: Option<&Representation<'_>>) -> Option<bool> {
+    if lines.is_empty() {
+        return None;
+    }
+    Some(!list_matches(lines, current.map(|r| r.etag.as_ref()), Comparison::Weak).unwrap_or(false))
 }
 
 /// `If-Modified-Since` (section 13.1.3): `Some(false)` when the representation was last modified
@@ -134,9 +145,16 @@ pub fn if_unmodified_since(
 }
 
 /// `If-Range` (section 13.1.5): true when the field is an entity tag that strongly matches the
-/// representation's, or an `HTTP-date` equal to its `Last-Modified` where that date is strong
-/// (section 8.8.2.2: at least one second before `now`, so the representation cannot have changed
-/// twice within it); false otherwise, including for a malformed or weak validator.
+/// representation's, or an `HTTP-date` equal to its `Last-Modified` where that date is strong;
+/// false otherwise, including for a malformed or weak validator or several field lines. `None`
+/// when the field is absent.
+///
+/// Section 8.8.2.2 calls a `Last-Modified` strong when the server knows the representation did not
+/// change twice within that second. Nothing here can know that; the rule used is the one the
+/// section gives for clients, scaled to the one-second resolution: the date lies at least one
+/// second before `now` (the response's `Date`), so a file modified in the current second never
+/// validates a range by date. Servers whose files may change twice a second should send entity
+/// tags, which content tags make cheap.
 ///
 /// Dates are compared as instants, so an rfc850-date naming the same second matches.
 ///
@@ -147,16 +165,22 @@ pub fn if_unmodified_since(
 ///
 /// let current = Representation { etag: Some(EntityTag::parse(b"\"xyzzy\"")?), last_modified: Some(1_445_412_480) };
 /// let now = 1_767_225_600;
-/// assert!(if_range(&[b"\"xyzzy\""], Some(&current), now));
-/// assert!(if_range(&[b"Wed, 21 Oct 2015 07:28:00 GMT"], Some(&current), now));
-/// assert!(!if_range(&[b"Wed, 21 Oct 2015 07:28:00 GMT"], Some(&current), 1_445_412_480));
+/// assert_eq!(if_range(&[b"\"xyzzy\""], Some(&current), now), Some(true));
+/// assert_eq!(if_range(&[b"Wed, 21 Oct 2015 07:28:00 GMT"], Some(&current), now), Some(true));
+/// // Last-Modified equal to now is not strong.
+/// assert_eq!(if_range(&[b"Wed, 21 Oct 2015 07:28:00 GMT"], Some(&current), 1_445_412_480), Some(false));
+/// assert_eq!(if_range(&[], Some(&current), now), None);
 /// # Ok::<(), etagcore::Error>(())
 /// ```
 #[must_use]
-pub fn if_range(lines: &[&[u8]], current: Option<&Representation<'_>>, now: i64) -> bool {
-    let Some(current) = current else {
-        return false;
-    };
+pub fn if_range(lines: &[&[u8]], current: Option<&Representation<'_>>, now: i64) -> Option<bool> {
+    if lines.is_empty() {
+        return None;
+    }
+    Some(current.is_some_and(|current| if_range_holds(lines, current, now)))
+}
+
+fn if_range_holds(lines: &[&[u8]], current: &Representation<'_>, now: i64) -> bool {
     if let [only] = lines {
         let value = trim_ows(only);
         if value.starts_with(b"\"") || value.starts_with(b"W/") {
@@ -164,7 +188,6 @@ pub fn if_range(lines: &[&[u8]], current: Option<&Representation<'_>>, now: i64)
                 .is_ok_and(|tag| current.etag.is_some_and(|cur| tag.strong_eq(&cur)));
         }
     }
-    // Several field lines joined by ", " cannot form an entity tag (a space is not an etagc).
     let Ok(date) = parse_field_lines(lines, now) else {
         return false;
     };

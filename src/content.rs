@@ -265,7 +265,11 @@ pub fn write_digest_tag(digest: &[u8], weak: bool, out: &mut [u8]) -> Result<usi
 /// The two lowercase hex digits of a byte.
 const fn hex_pair(byte: u8) -> [u8; 2] {
     const fn digit(nibble: u8) -> u8 {
-        if nibble < 10 { b'0' + nibble } else { b'a' + nibble - 10 }
+        if nibble < 10 {
+            b'0' + nibble
+        } else {
+            b'a' + nibble - 10
+        }
     }
     [digit(byte >> 4), digit(byte & 0x0F)]
 }

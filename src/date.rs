@@ -48,9 +48,6 @@ pub const MAX_HTTP_DATE: i64 = 253_402_300_799;
 /// ```
 pub const IMF_FIXDATE_LEN: usize = 29;
 
-/// The longest valid `HTTP-date`: an rfc850-date on a Wednesday.
-const MAX_HTTP_DATE_LEN: usize = "Wednesday, 06-Nov-94 08:49:37 GMT".len();
-
 /// Parses an `HTTP-date` in any of its three formats into seconds since 1970-01-01T00:00:00Z.
 ///
 /// Surrounding `OWS` is ignored. `now` (seconds since the epoch, the recipient's clock) resolves
@@ -91,25 +88,13 @@ pub fn parse_http_date(input: &[u8], now: i64) -> Result<i64, Error> {
 }
 
 /// Parses a singleton date field (`If-Modified-Since`, `If-Unmodified-Since`, or `If-Range` as a
-/// date) given as field lines. Several lines are one value joined with `", "` (section 5.3): that
-/// is almost always a list of dates and invalid, but the join is done exactly, in a stack buffer.
+/// date) given as field lines. Several lines are several list members, which RFC 9110 sections
+/// 13.1.3 and 13.1.4 say to ignore ("more than one member", "appears to be a list of dates"):
+/// that holds whatever the lines contain, so the answer never depends on how a recipient joins them.
 pub(crate) fn parse_field_lines(lines: &[&[u8]], now: i64) -> Result<i64, Error> {
     match lines {
         [only] => parse_http_date(only, now),
-        [first, others @ ..] => {
-            let mut buf = [0u8; MAX_HTTP_DATE_LEN + 1];
-            let mut len = 0;
-            for (i, line) in core::iter::once(first).chain(others).enumerate() {
-                let sep: &[u8] = if i == 0 { b"" } else { b", " };
-                for &b in sep.iter().chain(trim_ows(line)) {
-                    // Longer than any HTTP-date: stop copying, the value is invalid.
-                    *buf.get_mut(len).ok_or(Error::InvalidDate)? = b;
-                    len += 1;
-                }
-            }
-            parse_http_date(buf.get(..len).ok_or(Error::InvalidDate)?, now)
-        }
-        [] => Err(Error::InvalidDate),
+        _ => Err(Error::InvalidDate),
     }
 }
 
@@ -198,7 +183,12 @@ impl Stamp {
         if !valid || weekday(days) != self.weekday {
             return Err(Error::InvalidDate);
         }
-        Ok(days * SECS_PER_DAY + self.seconds_of_day())
+        let secs = days * SECS_PER_DAY + self.seconds_of_day();
+        // `Fri, 31 Dec 9999 23:59:60 GMT` is a valid leap second one past the last instant.
+        if secs > MAX_HTTP_DATE {
+            return Err(Error::DateOutOfRange);
+        }
+        Ok(secs)
     }
 
     fn seconds_of_day(&self) -> i64 {
@@ -208,8 +198,37 @@ impl Stamp {
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`
 fn imf_fixdate(s: &[u8]) -> Option<Stamp> {
-    let &[w0, w1, w2, b',', b' ', d0, d1, b' ', m0, m1, m2, b' ', y0, y1, y2, y3, b' ', h0, h1, b':', i0, i1, b':', s0, s1, b' ', b'G', b'M', b'T'] =
-        s
+    let &[
+        w0,
+        w1,
+        w2,
+        b',',
+        b' ',
+        d0,
+        d1,
+        b' ',
+        m0,
+        m1,
+        m2,
+        b' ',
+        y0,
+        y1,
+        y2,
+        y3,
+        b' ',
+        h0,
+        h1,
+        b':',
+        i0,
+        i1,
+        b':',
+        s0,
+        s1,
+        b' ',
+        b'G',
+        b'M',
+        b'T',
+    ] = s
     else {
         return None;
     };
@@ -226,12 +245,40 @@ fn imf_fixdate(s: &[u8]) -> Option<Stamp> {
 
 /// `Sun Nov  6 08:49:37 1994` (the day may also be `06`)
 fn asctime(s: &[u8]) -> Option<Stamp> {
-    let &[w0, w1, w2, b' ', m0, m1, m2, b' ', d0, d1, b' ', h0, h1, b':', i0, i1, b':', s0, s1, b' ', y0, y1, y2, y3] =
-        s
+    let &[
+        w0,
+        w1,
+        w2,
+        b' ',
+        m0,
+        m1,
+        m2,
+        b' ',
+        d0,
+        d1,
+        b' ',
+        h0,
+        h1,
+        b':',
+        i0,
+        i1,
+        b':',
+        s0,
+        s1,
+        b' ',
+        y0,
+        y1,
+        y2,
+        y3,
+    ] = s
     else {
         return None;
     };
-    let day = if d0 == b' ' { num(&[d1])? } else { num(&[d0, d1])? };
+    let day = if d0 == b' ' {
+        num(&[d1])?
+    } else {
+        num(&[d0, d1])?
+    };
     Some(Stamp {
         year: i64::from(num(&[y0, y1, y2, y3])?),
         month: month_number([m0, m1, m2])?,
@@ -247,8 +294,31 @@ fn asctime(s: &[u8]) -> Option<Stamp> {
 fn rfc850(s: &[u8], now: i64) -> Option<Stamp> {
     const TAIL: usize = " 06-Nov-94 08:49:37 GMT".len();
     let (name, tail) = s.split_at_checked(s.len().checked_sub(TAIL)?)?;
-    let &[b' ', d0, d1, b'-', m0, m1, m2, b'-', y0, y1, b' ', h0, h1, b':', i0, i1, b':', s0, s1, b' ', b'G', b'M', b'T'] =
-        tail
+    let &[
+        b' ',
+        d0,
+        d1,
+        b'-',
+        m0,
+        m1,
+        m2,
+        b'-',
+        y0,
+        y1,
+        b' ',
+        h0,
+        h1,
+        b':',
+        i0,
+        i1,
+        b':',
+        s0,
+        s1,
+        b' ',
+        b'G',
+        b'M',
+        b'T',
+    ] = tail
     else {
         return None;
     };
@@ -271,8 +341,13 @@ fn resolve_two_digit_year(yy: u32, stamp: &Stamp, now: i64) -> i64 {
     let now_sod = now.rem_euclid(SECS_PER_DAY);
     let limit = now_year + 50;
     let year = limit - (limit - i64::from(yy)).rem_euclid(100);
-    let later_in_year = (stamp.month, stamp.day, stamp.seconds_of_day()) > (now_month, now_day, now_sod);
-    if year == limit && later_in_year { year - 100 } else { year }
+    let later_in_year =
+        (stamp.month, stamp.day, stamp.seconds_of_day()) > (now_month, now_day, now_sod);
+    if year == limit && later_in_year {
+        year - 100
+    } else {
+        year
+    }
 }
 
 /// The value of 1 to 4 ASCII digits.
@@ -372,7 +447,10 @@ mod tests {
         assert_eq!(parse("Sunday, 06-Nov-94 08:49:37 GMT"), Ok(784_111_777));
         assert_eq!(parse("Sun Nov  6 08:49:37 1994"), Ok(784_111_777));
         assert_eq!(parse("Sun Nov 06 08:49:37 1994"), Ok(784_111_777));
-        assert_eq!(parse(" \tSun, 06 Nov 1994 08:49:37 GMT\t "), Ok(784_111_777));
+        assert_eq!(
+            parse(" \tSun, 06 Nov 1994 08:49:37 GMT\t "),
+            Ok(784_111_777)
+        );
     }
 
     #[test]
@@ -401,13 +479,22 @@ mod tests {
         ] {
             assert_eq!(parse(bad), Err(Error::InvalidDate), "{bad:?}");
         }
-        assert_eq!(parse("Sat, 01 Jan 0000 00:00:00 GMT"), Err(Error::DateOutOfRange));
+        assert_eq!(
+            parse("Sat, 01 Jan 0000 00:00:00 GMT"),
+            Err(Error::DateOutOfRange)
+        );
     }
 
     #[test]
     fn leap_second_only_at_the_end_of_a_day() {
-        assert_eq!(parse("Wed, 31 Dec 2008 23:59:60 GMT"), parse("Thu, 01 Jan 2009 00:00:00 GMT"));
-        assert_eq!(parse("Wed, 31 Dec 2008 22:59:60 GMT"), Err(Error::InvalidDate));
+        assert_eq!(
+            parse("Wed, 31 Dec 2008 23:59:60 GMT"),
+            parse("Thu, 01 Jan 2009 00:00:00 GMT")
+        );
+        assert_eq!(
+            parse("Wed, 31 Dec 2008 22:59:60 GMT"),
+            Err(Error::InvalidDate)
+        );
     }
 
     #[test]
@@ -421,7 +508,10 @@ mod tests {
         assert_eq!(parse_http_date(wed, 631_152_000), Err(Error::InvalidDate));
         // Exactly 50 years ahead stays in the future; one second more goes back a century.
         let now = 946_684_800; // Sat, 01 Jan 2000 00:00:00 GMT
-        assert_eq!(parse_http_date(b"Saturday, 01-Jan-50 00:00:00 GMT", now), Ok(2_524_608_000));
+        assert_eq!(
+            parse_http_date(b"Saturday, 01-Jan-50 00:00:00 GMT", now),
+            Ok(2_524_608_000)
+        );
         assert_eq!(
             parse_http_date(b"Sunday, 01-Jan-50 00:00:01 GMT", now),
             Ok(-631_151_999)
@@ -434,24 +524,50 @@ mod tests {
         // 10020 is within 50 years of 9990; 10020-01-01 would be a Saturday.
         let r = parse_http_date(b"Saturday, 01-Jan-20 00:00:00 GMT", now_9990);
         assert_eq!(r, Err(Error::DateOutOfRange));
-        assert_eq!(parse_http_date(b"Saturday, 01-Jan-20 00:00:00 GMT", i64::MAX), Err(Error::DateOutOfRange));
+        assert_eq!(
+            parse_http_date(b"Saturday, 01-Jan-20 00:00:00 GMT", i64::MAX),
+            Err(Error::DateOutOfRange)
+        );
         assert!(parse_http_date(b"Saturday, 01-Jan-20 00:00:00 GMT", i64::MIN).is_err());
     }
 
     #[test]
-    fn field_lines_are_joined_exactly() {
+    fn several_field_lines_are_never_one_date() {
+        // Joined with ", " these would spell one valid date; they are still two members.
         let split: [&[u8]; 2] = [b"Sun", b" 06 Nov 1994 08:49:37 GMT"];
-        assert_eq!(parse_field_lines(&split, NOW_2026), Ok(784_111_777));
+        assert_eq!(parse_field_lines(&split, NOW_2026), Err(Error::InvalidDate));
         let two: [&[u8]; 2] = [b"Sun, 06 Nov 1994 08:49:37 GMT"; 2];
         assert_eq!(parse_field_lines(&two, NOW_2026), Err(Error::InvalidDate));
         assert_eq!(parse_field_lines(&[], NOW_2026), Err(Error::InvalidDate));
+        assert_eq!(
+            parse_field_lines(&[b"Sun, 06 Nov 1994 08:49:37 GMT"], NOW_2026),
+            Ok(784_111_777)
+        );
+    }
+
+    #[test]
+    fn leap_second_past_the_last_instant_is_out_of_range() {
+        assert_eq!(parse("Fri, 31 Dec 9999 23:59:59 GMT"), Ok(MAX_HTTP_DATE));
+        assert_eq!(
+            parse("Fri, 31 Dec 9999 23:59:60 GMT"),
+            Err(Error::DateOutOfRange)
+        );
     }
 
     #[test]
     fn format_edges() {
-        assert_eq!(&format_http_date(0).expect("in range"), b"Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(&format_http_date(-1).expect("in range"), b"Wed, 31 Dec 1969 23:59:59 GMT");
-        assert_eq!(format_http_date(MIN_HTTP_DATE - 1), Err(Error::DateOutOfRange));
+        assert_eq!(
+            &format_http_date(0).expect("in range"),
+            b"Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+        assert_eq!(
+            &format_http_date(-1).expect("in range"),
+            b"Wed, 31 Dec 1969 23:59:59 GMT"
+        );
+        assert_eq!(
+            format_http_date(MIN_HTTP_DATE - 1),
+            Err(Error::DateOutOfRange)
+        );
         assert_eq!(format_http_date(i64::MIN), Err(Error::DateOutOfRange));
     }
 }

@@ -309,10 +309,27 @@ mod tests {
         assert!(!tag(r#""W/a""#).is_weak());
         assert_eq!(tag("\t\"x\" ").opaque(), b"x");
         for bad in [
-            "", "\"", "W/", "W/\"", "x", "\"x", "x\"", "\"a\"b\"", "\"a\",", "W/ \"a\"", "w/\"a\"",
-            "\"a b\"", "\"a\tb\"", "W/W/\"a\"", " W /\"a\"",
+            "",
+            "\"",
+            "W/",
+            "W/\"",
+            "x",
+            "\"x",
+            "x\"",
+            "\"a\"b\"",
+            "\"a\",",
+            "W/ \"a\"",
+            "w/\"a\"",
+            "\"a b\"",
+            "\"a\tb\"",
+            "W/W/\"a\"",
+            " W /\"a\"",
         ] {
-            assert_eq!(EntityTag::parse(bad.as_bytes()), Err(Error::InvalidEntityTag), "{bad:?}");
+            assert_eq!(
+                EntityTag::parse(bad.as_bytes()),
+                Err(Error::InvalidEntityTag),
+                "{bad:?}"
+            );
         }
     }
 

@@ -112,7 +112,9 @@ impl<'a> Members<'a> {
             [only] if trim_ows(only) == b"*" => State::Wildcard,
             _ => State::Scanning,
         };
-        let (rest, lines) = lines.split_first().map_or((&[][..], &[][..]), |(f, o)| (*f, o));
+        let (rest, lines) = lines
+            .split_first()
+            .map_or((&[][..], &[][..]), |(f, o)| (*f, o));
         Self {
             rest,
             lines,
@@ -290,7 +292,13 @@ mod tests {
     #[test]
     fn wildcard_only_alone_on_one_line() {
         assert_eq!(collect(&[b" * "]).0[0], Some(Member::Any));
-        for bad in [&[&b"*, \"a\""[..]][..], &[b"*", b"*"], &[b"*", b""], &[b"*,"], &[b"**"]] {
+        for bad in [
+            &[&b"*, \"a\""[..]][..],
+            &[b"*", b"*"],
+            &[b"*", b""],
+            &[b"*,"],
+            &[b"**"],
+        ] {
             assert_eq!(collect(bad).1, Some(Error::InvalidList), "{bad:?}");
         }
     }
@@ -314,7 +322,12 @@ mod tests {
             b"\"a\"\x00",
             b"\"*\", *",
         ] {
-            assert_eq!(collect(&[bad]).1, Some(Error::InvalidList), "{:?}", bad.escape_ascii());
+            assert_eq!(
+                collect(&[bad]).1,
+                Some(Error::InvalidList),
+                "{:?}",
+                bad.escape_ascii()
+            );
         }
     }
 
@@ -334,8 +347,17 @@ mod tests {
             list_matches(&lines, Some(Some(&cur)), Comparison::Weak),
             Err(Error::InvalidList)
         );
-        assert_eq!(list_matches(&[b""], Some(Some(&cur)), Comparison::Weak), Ok(false));
-        assert_eq!(list_matches(&[b"\"xyzzy\""], Some(None), Comparison::Weak), Ok(false));
-        assert_eq!(list_matches(&[b"*"], Some(None), Comparison::Weak), Ok(true));
+        assert_eq!(
+            list_matches(&[b""], Some(Some(&cur)), Comparison::Weak),
+            Ok(false)
+        );
+        assert_eq!(
+            list_matches(&[b"\"xyzzy\""], Some(None), Comparison::Weak),
+            Ok(false)
+        );
+        assert_eq!(
+            list_matches(&[b"*"], Some(None), Comparison::Weak),
+            Ok(true)
+        );
     }
 }

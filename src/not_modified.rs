@@ -8,8 +8,14 @@
 /// ```
 /// assert!(etagcore::NOT_MODIFIED_REQUIRED_FIELDS.contains(&"ETag"));
 /// ```
-pub const NOT_MODIFIED_REQUIRED_FIELDS: [&str; 6] =
-    ["Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Vary"];
+pub const NOT_MODIFIED_REQUIRED_FIELDS: [&str; 6] = [
+    "Cache-Control",
+    "Content-Location",
+    "Date",
+    "ETag",
+    "Expires",
+    "Vary",
+];
 
 /// What a response does with a header field the caller would have sent in a 200.
 ///
@@ -33,9 +39,9 @@ pub enum FieldRule {
 /// The rule of RFC 9110 section 15.4.5 for one header field of a 304 response, by
 /// case-insensitive field name.
 ///
-/// - [`NOT_MODIFIED_REQUIRED_FIELDS`]: [`FieldRule::Required`].
-/// - `Last-Modified`: required only when the response has no `ETag` (`has_etag` false), to guide
-///   the cache update; otherwise omitted as representation metadata.
+/// - The fields of [`NOT_MODIFIED_REQUIRED_FIELDS`] are [`FieldRule::Required`].
+/// - `Last-Modified`: omitted when the response has an `ETag`, as representation metadata the
+///   section says not to send; allowed without one, where it "might be useful" to guide the cache.
 /// - Every other `Content-*` field, `Transfer-Encoding` and `Trailer`: [`FieldRule::Omit`]. A 304
 ///   has no content; `Content-Length` is only allowed when it equals the 200's, and omitting it
 ///   is always correct.
@@ -47,7 +53,7 @@ pub enum FieldRule {
 /// use etagcore::{not_modified_field, FieldRule};
 ///
 /// assert_eq!(not_modified_field(b"last-modified", true), FieldRule::Omit);
-/// assert_eq!(not_modified_field(b"Last-Modified", false), FieldRule::Required);
+/// assert_eq!(not_modified_field(b"Last-Modified", false), FieldRule::Allowed);
 /// assert_eq!(not_modified_field(b"Content-Type", false), FieldRule::Omit);
 /// assert_eq!(not_modified_field(b"Server", false), FieldRule::Allowed);
 /// ```
@@ -60,7 +66,7 @@ pub fn not_modified_field(name: &[u8], has_etag: bool) -> FieldRule {
         if has_etag {
             FieldRule::Omit
         } else {
-            FieldRule::Required
+            FieldRule::Allowed
         }
     } else if name
         .get(..8)

@@ -90,8 +90,8 @@ impl Decision {
     /// request. Only a 304 constrains the fields (RFC 9110 section 15.4.5, see
     /// [`not_modified_field`]); every other decision answers [`FieldRule::Allowed`].
     ///
-    /// `has_etag` says whether the response carries an `ETag`: a 304 keeps `Last-Modified` only
-    /// when it does not.
+    /// `has_etag` says whether the response carries an `ETag`: a 304 drops `Last-Modified` when
+    /// it does.
     ///
     /// # Examples
     ///
@@ -128,6 +128,10 @@ impl Decision {
 /// is false, a malformed `If-None-Match` true; an invalid date field is ignored; an invalid
 /// `If-Range` is false.
 ///
+/// This is the origin server's evaluation: steps 1 and 2 apply only at the origin. A cache
+/// answering from storage evaluates `If-None-Match` and `If-Modified-Since` alone (RFC 9111
+/// section 4.3.2) and should not call this.
+///
 /// Section 13.2.1 also says to ignore the conditions when the response without them would not be
 /// 2xx or 412: a `GET` of a missing resource is a 404, whatever `If-Match` says. That check comes
 /// first, in the caller. So does the exception of sections 13.1.1 and 13.1.4 for a state-changing
@@ -156,31 +160,33 @@ pub fn evaluate(request: &Request<'_>, current: Option<&Representation<'_>>, now
     if method.ignores_preconditions() {
         return Decision::Perform;
     }
-    // Step 1, or step 2 when If-Match is absent.
-    if !request.if_match.is_empty() {
-        if !if_match(request.if_match, current) {
-            return Decision::PreconditionFailed;
-        }
-    } else if if_unmodified_since(request.if_unmodified_since, current, now) == Some(false) {
+    // Step 1; step 2 only when If-Match is absent.
+    let step_1_or_2 = match if_match(request.if_match, current) {
+        None => if_unmodified_since(request.if_unmodified_since, current, now),
+        some => some,
+    };
+    if step_1_or_2 == Some(false) {
         return Decision::PreconditionFailed;
     }
-    // Step 3, or step 4 when If-None-Match is absent.
-    if !request.if_none_match.is_empty() {
-        if !if_none_match(request.if_none_match, current) {
-            return if method.is_get_or_head() {
-                Decision::NotModified
-            } else {
-                Decision::PreconditionFailed
-            };
+    // Step 3; step 4 only when If-None-Match is absent, for GET and HEAD.
+    match if_none_match(request.if_none_match, current) {
+        Some(false) if method.is_get_or_head() => return Decision::NotModified,
+        Some(false) => return Decision::PreconditionFailed,
+        Some(true) => {}
+        None => {
+            let get_or_head = method.is_get_or_head();
+            if get_or_head
+                && if_modified_since(request.if_modified_since, current, now) == Some(false)
+            {
+                return Decision::NotModified;
+            }
         }
-    } else if method.is_get_or_head()
-        && if_modified_since(request.if_modified_since, current, now) == Some(false)
-    {
-        return Decision::NotModified;
     }
     // Step 5: GET is the only method with range handling (section 14.2).
-    let range = method == Method::Get && request.has_range;
-    if range && (request.if_range.is_empty() || if_range(request.if_range, current, now)) {
+    if method == Method::Get
+        && request.has_range
+        && if_range(request.if_range, current, now) != Some(false)
+    {
         Decision::ServeRange
     } else {
         Decision::Perform

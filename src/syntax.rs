@@ -31,7 +31,9 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
 ///
 /// Checks the total length first, so `out` is left untouched when it is too small.
 pub(crate) fn write_parts(out: &mut [u8], parts: &[&[u8]]) -> Option<usize> {
-    let total = parts.iter().try_fold(0usize, |n, p| n.checked_add(p.len()))?;
+    let total = parts
+        .iter()
+        .try_fold(0usize, |n, p| n.checked_add(p.len()))?;
     let mut dst = out.get_mut(..total)?;
     for part in parts {
         let (head, tail) = dst.split_at_mut_checked(part.len())?;
