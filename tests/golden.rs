@@ -36,11 +36,19 @@ fn one_shot_and_streaming_match_xxh128sum() {
     for (n, hex) in GOLDEN {
         let expected = format!("\"{hex}\"");
         let content = pattern(n);
-        assert_eq!(ContentTag::of(&content).as_str(), expected, "one-shot, {n} bytes");
+        assert_eq!(
+            ContentTag::of(&content).as_str(),
+            expected,
+            "one-shot, {n} bytes"
+        );
         for chunk in [1, 7, 64, 4096, 65_536] {
             let mut hasher = ContentHasher::new();
             content.chunks(chunk).for_each(|c| hasher.update(c));
-            assert_eq!(hasher.finish().as_str(), expected, "streaming by {chunk}, {n} bytes");
+            assert_eq!(
+                hasher.finish().as_str(),
+                expected,
+                "streaming by {chunk}, {n} bytes"
+            );
         }
     }
 }
@@ -48,23 +56,39 @@ fn one_shot_and_streaming_match_xxh128sum() {
 #[test]
 fn weak_form_and_entity_tag_view() {
     let tag = ContentTag::of(b"");
-    assert_eq!(tag.weaken().as_str(), "W/\"99aa06d3014798d86001c324468d497f\"");
+    assert_eq!(
+        tag.weaken().as_str(),
+        "W/\"99aa06d3014798d86001c324468d497f\""
+    );
     assert_eq!(tag.to_string(), tag.as_str());
-    assert_eq!(EntityTag::parse(tag.weaken().as_bytes()), Ok(tag.weaken().entity_tag()));
-    assert_eq!(tag.entity_tag().opaque(), b"99aa06d3014798d86001c324468d497f");
-    assert_eq!(Variant::Transformed(tag).etag().as_bytes(), tag.weaken().as_bytes());
+    assert_eq!(
+        EntityTag::parse(tag.weaken().as_bytes()),
+        Ok(tag.weaken().entity_tag())
+    );
+    assert_eq!(
+        tag.entity_tag().opaque(),
+        b"99aa06d3014798d86001c324468d497f"
+    );
+    assert_eq!(
+        Variant::Transformed(tag).etag().as_bytes(),
+        tag.weaken().as_bytes()
+    );
 }
 
 #[test]
 fn digest_tags() {
     // SHA-256 of the empty string, as a caller would compute it for adversarial content.
     let sha256: [u8; 32] = [
-        0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae,
-        0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+        0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9,
+        0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52,
+        0xb8, 0x55,
     ];
     let mut out = [0xEEu8; 70];
     let n = write_digest_tag(&sha256, false, &mut out).expect("66 bytes fit");
-    assert_eq!(&out[..n], b"\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"");
+    assert_eq!(
+        &out[..n],
+        b"\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""
+    );
     assert_eq!(&out[n..], [0xEE; 4], "nothing written past the tag");
     let n = write_digest_tag(&sha256, true, &mut out).expect("68 bytes fit");
     assert!(out[..n].starts_with(b"W/\"e3b0"));

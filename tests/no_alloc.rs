@@ -3,8 +3,8 @@
 //! allocations while a closure runs.
 
 use etagcore::{
-    ContentHasher, ContentTag, Decision, EntityTag, Members, Method, Representation, Request, evaluate,
-    format_http_date, parse_http_date,
+    ContentHasher, ContentTag, Decision, EntityTag, Members, Method, Representation, Request,
+    evaluate, format_http_date, parse_http_date,
 };
 
 /// The number of allocations made on this thread while `f` runs, and its result.
@@ -27,7 +27,10 @@ fn nothing_allocates() {
     let many: Vec<u8> = b"\"r2d2\", ".repeat(10_000);
     let (n, decision) = allocations(|| {
         let tag = ContentTag::of(b"body");
-        let current = Representation { etag: Some(tag.entity_tag()), last_modified: Some(1_445_412_480) };
+        let current = Representation {
+            etag: Some(tag.entity_tag()),
+            last_modified: Some(1_445_412_480),
+        };
         let held: [&[u8]; 2] = [&many, tag.as_bytes()];
         let request = Request {
             method: Method::Get,

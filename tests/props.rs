@@ -5,8 +5,8 @@ mod common;
 
 use common::{DAYS, LONG_DAYS, MONTHS, NaiveMember, naive_days, naive_imf_fixdate, naive_members};
 use etagcore::{
-    Comparison, ContentHasher, ContentTag, EntityTag, Error, MAX_EMPTY_ELEMENTS, MAX_HTTP_DATE, MIN_HTTP_DATE,
-    Member, Members, format_http_date, list_matches, parse_http_date,
+    Comparison, ContentHasher, ContentTag, EntityTag, Error, MAX_EMPTY_ELEMENTS, MAX_HTTP_DATE,
+    MIN_HTTP_DATE, Member, Members, format_http_date, list_matches, parse_http_date,
 };
 use proptest::prelude::*;
 
@@ -19,10 +19,11 @@ fn tag_like() -> impl Strategy<Value = Vec<u8>> {
     let ows = proptest::collection::vec(prop_oneof![Just(b' '), Just(b'\t')], 0..3);
     let prefix = prop_oneof![Just(&b""[..]), Just(&b"W/"[..]), Just(&b"w/"[..])];
     let body = proptest::collection::vec(prop_oneof![etagc(), any::<u8>()], 0..16);
-    let structured = (ows.clone(), prefix, body, any::<bool>(), ows).prop_map(|(a, p, b, close, z)| {
-        let quote: &[u8] = if close { b"\"" } else { b"" };
-        [a.as_slice(), p, b"\"", &b, quote, &z].concat()
-    });
+    let structured =
+        (ows.clone(), prefix, body, any::<bool>(), ows).prop_map(|(a, p, b, close, z)| {
+            let quote: &[u8] = if close { b"\"" } else { b"" };
+            [a.as_slice(), p, b"\"", &b, quote, &z].concat()
+        });
     prop_oneof![proptest::collection::vec(any::<u8>(), 0..12), structured]
 }
 
@@ -50,7 +51,10 @@ fn list_line() -> impl Strategy<Value = Vec<u8>> {
 fn to_naive(m: Result<Member<'_>, Error>) -> NaiveMember {
     match m {
         Ok(Member::Any) => NaiveMember::Any,
-        Ok(Member::Tag(t)) => NaiveMember::Tag { weak: t.is_weak(), opaque: t.opaque().to_vec() },
+        Ok(Member::Tag(t)) => NaiveMember::Tag {
+            weak: t.is_weak(),
+            opaque: t.opaque().to_vec(),
+        },
         Err(Error::TooManyEmptyElements) => NaiveMember::TooManyEmpty,
         Err(_) => NaiveMember::Invalid,
     }
@@ -163,11 +167,19 @@ proptest! {
 
 #[test]
 fn many_empty_elements_agree_with_model() {
-    for n in [MAX_EMPTY_ELEMENTS - 1, MAX_EMPTY_ELEMENTS, MAX_EMPTY_ELEMENTS + 1] {
+    for n in [
+        MAX_EMPTY_ELEMENTS - 1,
+        MAX_EMPTY_ELEMENTS,
+        MAX_EMPTY_ELEMENTS + 1,
+    ] {
         let line = vec![b','; n];
         let lines = vec![line];
         let borrowed: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
         let fast: Vec<NaiveMember> = Members::new(&borrowed).map(to_naive).collect();
-        assert_eq!(fast, naive_members(&lines, MAX_EMPTY_ELEMENTS), "{n} commas");
+        assert_eq!(
+            fast,
+            naive_members(&lines, MAX_EMPTY_ELEMENTS),
+            "{n} commas"
+        );
     }
 }

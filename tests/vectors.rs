@@ -23,7 +23,12 @@ struct Row<'t> {
 
 impl Row<'_> {
     fn get(&self, column: &str) -> Result<&str, String> {
-        let i = self.table.header.iter().position(|h| h == column).ok_or_else(|| format!("missing column {column:?}"))?;
+        let i = self
+            .table
+            .header
+            .iter()
+            .position(|h| h == column)
+            .ok_or_else(|| format!("missing column {column:?}"))?;
         Ok(self.cells.get(i).map_or("", String::as_str))
     }
 
@@ -47,9 +52,19 @@ impl Row<'_> {
 
 fn read_table(path: &Path) -> Result<Table, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut lines = text.lines().map(|l| l.strip_suffix('\r').unwrap_or(l)).filter(|l| !l.is_empty());
-    let header: Vec<String> = lines.next().ok_or("empty file")?.split('\t').map(str::to_owned).collect();
-    let rows = lines.map(|l| l.split('\t').map(str::to_owned).collect()).collect();
+    let mut lines = text
+        .lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .filter(|l| !l.is_empty());
+    let header: Vec<String> = lines
+        .next()
+        .ok_or("empty file")?
+        .split('\t')
+        .map(str::to_owned)
+        .collect();
+    let rows = lines
+        .map(|l| l.split('\t').map(str::to_owned).collect())
+        .collect();
     Ok(Table { header, rows })
 }
 
@@ -80,7 +95,10 @@ fn check_etag(row: &Row<'_>) -> Result<(), String> {
     let (weak, opaque) = (row.yes_no("weak")?, decode_bytes(row.get("opaque")?)?);
     match got {
         Ok(tag) if tag.is_weak() == weak && tag.opaque() == opaque => Ok(()),
-        other => Err(format!("expected weak={weak} opaque={:?}, got {other:?}", opaque.escape_ascii().to_string())),
+        other => Err(format!(
+            "expected weak={weak} opaque={:?}, got {other:?}",
+            opaque.escape_ascii().to_string()
+        )),
     }
 }
 
@@ -95,8 +113,14 @@ fn check_date(row: &Row<'_>) -> Result<(), String> {
         };
     }
     let raw = row.get("unix_seconds")?;
-    let expected: i64 = raw.parse().map_err(|_| format!("unix_seconds: not an integer: {raw:?}"))?;
-    if got == Ok(expected) { Ok(()) } else { Err(format!("expected {expected}, got {got:?}")) }
+    let expected: i64 = raw
+        .parse()
+        .map_err(|_| format!("unix_seconds: not an integer: {raw:?}"))?;
+    if got == Ok(expected) {
+        Ok(())
+    } else {
+        Err(format!("expected {expected}, got {got:?}"))
+    }
 }
 
 fn as_lines(v: &[Vec<u8>]) -> Vec<&[u8]> {
@@ -105,10 +129,23 @@ fn as_lines(v: &[Vec<u8>]) -> Vec<&[u8]> {
 
 fn check_conditional(row: &Row<'_>) -> Result<(), String> {
     let method = Method::from_bytes(&decode_bytes(row.get("method")?)?);
-    let field = |name: &str| -> Result<Vec<Vec<u8>>, String> { Ok(decode_lines(row.get(name)?)?.unwrap_or_default()) };
-    let (im, inm, ims, ius, ir) =
-        (field("if_match")?, field("if_none_match")?, field("if_modified_since")?, field("if_unmodified_since")?, field("if_range")?);
-    let (im, inm, ims, ius, ir) = (as_lines(&im), as_lines(&inm), as_lines(&ims), as_lines(&ius), as_lines(&ir));
+    let field = |name: &str| -> Result<Vec<Vec<u8>>, String> {
+        Ok(decode_lines(row.get(name)?)?.unwrap_or_default())
+    };
+    let (im, inm, ims, ius, ir) = (
+        field("if_match")?,
+        field("if_none_match")?,
+        field("if_modified_since")?,
+        field("if_unmodified_since")?,
+        field("if_range")?,
+    );
+    let (im, inm, ims, ius, ir) = (
+        as_lines(&im),
+        as_lines(&inm),
+        as_lines(&ims),
+        as_lines(&ius),
+        as_lines(&ir),
+    );
     let request = Request {
         method,
         if_match: &im,
@@ -125,7 +162,10 @@ fn check_conditional(row: &Row<'_>) -> Result<(), String> {
         _ => Some(Representation {
             etag: match etag_bytes.as_slice() {
                 [] => None,
-                bytes => Some(EntityTag::parse(bytes).map_err(|e| format!("resource_etag {etag_cell:?}: {e}"))?),
+                bytes => Some(
+                    EntityTag::parse(bytes)
+                        .map_err(|e| format!("resource_etag {etag_cell:?}: {e}"))?,
+                ),
             },
             last_modified: match row.get("resource_last_modified")? {
                 "" => None,
@@ -137,23 +177,40 @@ fn check_conditional(row: &Row<'_>) -> Result<(), String> {
     let raw = row.get("expected_status_per_RFC9110")?;
     let expected: u16 = match raw.parse() {
         Ok(s @ (200 | 206 | 304 | 412)) => s,
-        _ => return Err(format!("expected_status_per_RFC9110: not 200/206/304/412: {raw:?}")),
+        _ => {
+            return Err(format!(
+                "expected_status_per_RFC9110: not 200/206/304/412: {raw:?}"
+            ));
+        }
     };
     let got = evaluate(&request, current.as_ref(), now);
-    if got.status() == expected { Ok(()) } else { Err(format!("expected {expected}, got {} ({got:?})", got.status())) }
+    if got.status() == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected {expected}, got {} ({got:?})",
+            got.status()
+        ))
+    }
 }
 
 /// Runs one file; returns (passed, failure messages) and prints the file's summary line.
 fn run_file(path: &Path) -> (usize, Vec<String>) {
     let (passed, failures) = check_file(path);
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     println!("{name}: {passed} passed, {} failed", failures.len());
     (passed, failures)
 }
 
 /// Checks every row of one file; returns (passed, failure messages).
 fn check_file(path: &Path) -> (usize, Vec<String>) {
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let outcome = read_table(path).and_then(|table| checker(&table).map(|check| (table, check)));
     let (table, check) = match outcome {
         Ok(ok) => ok,
@@ -162,8 +219,15 @@ fn check_file(path: &Path) -> (usize, Vec<String>) {
     let mut passed = 0;
     let mut failures = Vec::new();
     for (i, cells) in table.rows.iter().enumerate() {
-        let row = Row { table: &table, cells };
-        let id = row.get("id").ok().filter(|s| !s.is_empty()).map_or_else(|| format!("row {}", i + 2), str::to_owned);
+        let row = Row {
+            table: &table,
+            cells,
+        };
+        let id = row
+            .get("id")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .map_or_else(|| format!("row {}", i + 2), str::to_owned);
         match check(&row) {
             Ok(()) => passed += 1,
             Err(e) => failures.push(format!("{name} {id}: {e}")),
@@ -174,8 +238,10 @@ fn check_file(path: &Path) -> (usize, Vec<String>) {
 
 fn tsv_files(dir: &Path) -> Vec<PathBuf> {
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    let mut files: Vec<PathBuf> =
-        entries.map(|e| e.expect("readable entry").path()).filter(|p| p.extension().is_some_and(|x| x == "tsv")).collect();
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+        .collect();
     files.sort();
     files
 }
@@ -185,7 +251,11 @@ fn conformance_vectors() {
     let mut files = tsv_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors"));
     if let Some(dir) = std::env::var_os("ETAGCORE_VECTORS_DIR") {
         let extra = tsv_files(Path::new(&dir));
-        assert!(!extra.is_empty(), "ETAGCORE_VECTORS_DIR={} holds no *.tsv", Path::new(&dir).display());
+        assert!(
+            !extra.is_empty(),
+            "ETAGCORE_VECTORS_DIR={} holds no *.tsv",
+            Path::new(&dir).display()
+        );
         files.extend(extra);
     }
     let mut total = 0;
@@ -196,7 +266,12 @@ fn conformance_vectors() {
         failures.extend(failed);
     }
     assert!(total > 0, "no vector rows ran");
-    assert!(failures.is_empty(), "{} vector rows failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} vector rows failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// The runner itself must be able to fail: a wrong expectation, an undecodable cell and a missing
@@ -206,9 +281,18 @@ fn runner_rejects_bad_files() {
     let dir = std::env::temp_dir().join(format!("etagcore-vectors-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let cases = [
-        ("wrong.tsv", "input\tvalid\tweak\topaque\n\"a\"\tyes\tyes\ta\n"),
-        ("escape.tsv", "input\tvalid\tweak\topaque\n\"\\q\"\tyes\tno\tq\n"),
-        ("column.tsv", "input\tvalid\tunix_seconds\nSun, 06 Nov 1994 08:49:37 GMT\tyes\t784111777\n"),
+        (
+            "wrong.tsv",
+            "input\tvalid\tweak\topaque\n\"a\"\tyes\tyes\ta\n",
+        ),
+        (
+            "escape.tsv",
+            "input\tvalid\tweak\topaque\n\"\\q\"\tyes\tno\tq\n",
+        ),
+        (
+            "column.tsv",
+            "input\tvalid\tunix_seconds\nSun, 06 Nov 1994 08:49:37 GMT\tyes\t784111777\n",
+        ),
         ("kind.tsv", "foo\tbar\n1\t2\n"),
     ];
     for (name, text) in cases {

@@ -14,8 +14,11 @@ pub fn decode_bytes(cell: &str) -> Result<Vec<u8>, String> {
         }
         match tail {
             [b'x', hi, lo, more @ ..] => {
-                let hex = std::str::from_utf8(&[*hi, *lo]).map_err(|e| e.to_string())?.to_owned();
-                let byte = u8::from_str_radix(&hex, 16).map_err(|_| format!("bad escape \\x{hex} in {cell:?}"))?;
+                let hex = std::str::from_utf8(&[*hi, *lo])
+                    .map_err(|e| e.to_string())?
+                    .to_owned();
+                let byte = u8::from_str_radix(&hex, 16)
+                    .map_err(|_| format!("bad escape \\x{hex} in {cell:?}"))?;
                 out.push(byte);
                 rest = more;
             }
@@ -32,7 +35,13 @@ pub fn decode_lines(cell: &str) -> Result<Option<Vec<Vec<u8>>>, String> {
         return Ok(None);
     }
     cell.split("\\n")
-        .map(|line| if line == "(empty)" { Ok(Vec::new()) } else { decode_bytes(line) })
+        .map(|line| {
+            if line == "(empty)" {
+                Ok(Vec::new())
+            } else {
+                decode_bytes(line)
+            }
+        })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
 }
@@ -51,24 +60,56 @@ pub fn naive_days(year: i64, month: u32, day: u32) -> i64 {
             days -= year_len(y);
         }
     }
-    let month_len = [31, if leap(year) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let month_len = [
+        31,
+        if leap(year) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     days += month_len[..(month - 1) as usize].iter().sum::<i64>();
     days + i64::from(day) - 1
 }
 
-pub const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+pub const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 pub const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-pub const LONG_DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+pub const LONG_DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 /// A naive IMF-fixdate reader (split on spaces and colons), weekday checked.
 pub fn naive_imf_fixdate(s: &str) -> Option<i64> {
     let parts: Vec<&str> = s.split(' ').collect();
-    let [wd, day, mon, year, time, "GMT"] = parts[..] else { return None };
+    let [wd, day, mon, year, time, "GMT"] = parts[..] else {
+        return None;
+    };
     let wd = DAYS.iter().position(|d| wd.strip_suffix(',') == Some(*d))? as i64;
     let month = MONTHS.iter().position(|m| *m == mon)? as u32 + 1;
-    let digits = |t: &str, n: usize| (t.len() == n && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse::<i64>().ok()).flatten();
+    let digits = |t: &str, n: usize| {
+        (t.len() == n && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<i64>().ok())
+            .flatten()
+    };
     let (day, year) = (digits(day, 2)?, digits(year, 4)?);
-    let hms: Vec<i64> = time.split(':').map(|t| digits(t, 2)).collect::<Option<_>>()?;
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|t| digits(t, 2))
+        .collect::<Option<_>>()?;
     let [h, m, sec] = hms[..] else { return None };
     let days = naive_days(year, month, day as u32);
     ((days + 3).rem_euclid(7) == wd).then_some(days * 86_400 + h * 3600 + m * 60 + sec)
@@ -78,7 +119,10 @@ pub fn naive_imf_fixdate(s: &str) -> Option<i64> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NaiveMember {
     Any,
-    Tag { weak: bool, opaque: Vec<u8> },
+    Tag {
+        weak: bool,
+        opaque: Vec<u8>,
+    },
     /// The list is malformed from here on.
     Invalid,
     /// More than the allowed number of empty elements.
@@ -138,7 +182,11 @@ pub fn naive_members(lines: &[Vec<u8>], max_empty: usize) -> Vec<NaiveMember> {
 
 /// A naive entity-tag check on an already trimmed element.
 pub fn naive_entity_tag(s: &[u8]) -> Option<(bool, Vec<u8>)> {
-    let (weak, rest) = if s.starts_with(b"W/") { (true, &s[2..]) } else { (false, s) };
+    let (weak, rest) = if s.starts_with(b"W/") {
+        (true, &s[2..])
+    } else {
+        (false, s)
+    };
     if rest.len() < 2 || rest[0] != b'"' || rest[rest.len() - 1] != b'"' {
         return None;
     }
