@@ -169,6 +169,22 @@ struct Stamp {
 }
 
 impl Stamp {
+    /// The fields with `time` = `hour ":" minute ":" second`; `None` when a field is not digits.
+    fn new(year: i64, month: &[u8; 3], day: u32, time: &[u8], weekday: u32) -> Option<Self> {
+        let &[h0, h1, b':', m0, m1, b':', s0, s1] = time else {
+            return None;
+        };
+        Some(Self {
+            year,
+            month: month_number(*month)?,
+            day,
+            hour: num(&[h0, h1])?,
+            minute: num(&[m0, m1])?,
+            second: num(&[s0, s1])?,
+            weekday,
+        })
+    }
+
     fn to_unix(&self) -> Result<i64, Error> {
         if !(1..=9999).contains(&self.year) {
             return Err(Error::DateOutOfRange);
@@ -198,140 +214,53 @@ impl Stamp {
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`
 fn imf_fixdate(s: &[u8]) -> Option<Stamp> {
-    let &[
-        w0,
-        w1,
-        w2,
-        b',',
-        b' ',
-        d0,
-        d1,
-        b' ',
-        m0,
-        m1,
-        m2,
-        b' ',
-        y0,
-        y1,
-        y2,
-        y3,
-        b' ',
-        h0,
-        h1,
-        b':',
-        i0,
-        i1,
-        b':',
-        s0,
-        s1,
-        b' ',
-        b'G',
-        b'M',
-        b'T',
-    ] = s
-    else {
-        return None;
-    };
-    Some(Stamp {
-        year: i64::from(num(&[y0, y1, y2, y3])?),
-        month: month_number([m0, m1, m2])?,
-        day: num(&[d0, d1])?,
-        hour: num(&[h0, h1])?,
-        minute: num(&[i0, i1])?,
-        second: num(&[s0, s1])?,
-        weekday: weekday_number(&[w0, w1, w2])?,
-    })
+    let (weekday, s) = s.split_first_chunk::<3>()?;
+    let (day, s) = s.strip_prefix(b", ")?.split_first_chunk::<2>()?;
+    let (month, s) = s.strip_prefix(b" ")?.split_first_chunk::<3>()?;
+    let (year, s) = s.strip_prefix(b" ")?.split_first_chunk::<4>()?;
+    let time = s.strip_prefix(b" ")?.strip_suffix(b" GMT")?;
+    Stamp::new(
+        i64::from(num(year)?),
+        month,
+        num(day)?,
+        time,
+        weekday_number(weekday)?,
+    )
 }
 
 /// `Sun Nov  6 08:49:37 1994` (the day may also be `06`)
 fn asctime(s: &[u8]) -> Option<Stamp> {
-    let &[
-        w0,
-        w1,
-        w2,
-        b' ',
-        m0,
-        m1,
-        m2,
-        b' ',
-        d0,
-        d1,
-        b' ',
-        h0,
-        h1,
-        b':',
-        i0,
-        i1,
-        b':',
-        s0,
-        s1,
-        b' ',
-        y0,
-        y1,
-        y2,
-        y3,
-    ] = s
-    else {
-        return None;
+    let (weekday, s) = s.split_first_chunk::<3>()?;
+    let (month, s) = s.strip_prefix(b" ")?.split_first_chunk::<3>()?;
+    let (day, s) = s.strip_prefix(b" ")?.split_first_chunk::<2>()?;
+    let (time, s) = s.strip_prefix(b" ")?.split_first_chunk::<8>()?;
+    let year = s
+        .strip_prefix(b" ")?
+        .first_chunk::<4>()
+        .filter(|_| s.len() == 5)?;
+    let day = match day {
+        [b' ', d] => num(&[*d])?,
+        _ => num(day)?,
     };
-    let day = if d0 == b' ' {
-        num(&[d1])?
-    } else {
-        num(&[d0, d1])?
-    };
-    Some(Stamp {
-        year: i64::from(num(&[y0, y1, y2, y3])?),
-        month: month_number([m0, m1, m2])?,
+    Stamp::new(
+        i64::from(num(year)?),
+        month,
         day,
-        hour: num(&[h0, h1])?,
-        minute: num(&[i0, i1])?,
-        second: num(&[s0, s1])?,
-        weekday: weekday_number(&[w0, w1, w2])?,
-    })
+        time,
+        weekday_number(weekday)?,
+    )
 }
 
 /// `Sunday, 06-Nov-94 08:49:37 GMT`
 fn rfc850(s: &[u8], now: i64) -> Option<Stamp> {
-    const TAIL: usize = " 06-Nov-94 08:49:37 GMT".len();
-    let (name, tail) = s.split_at_checked(s.len().checked_sub(TAIL)?)?;
-    let &[
-        b' ',
-        d0,
-        d1,
-        b'-',
-        m0,
-        m1,
-        m2,
-        b'-',
-        y0,
-        y1,
-        b' ',
-        h0,
-        h1,
-        b':',
-        i0,
-        i1,
-        b':',
-        s0,
-        s1,
-        b' ',
-        b'G',
-        b'M',
-        b'T',
-    ] = tail
-    else {
-        return None;
-    };
-    let mut stamp = Stamp {
-        year: 0,
-        month: month_number([m0, m1, m2])?,
-        day: num(&[d0, d1])?,
-        hour: num(&[h0, h1])?,
-        minute: num(&[i0, i1])?,
-        second: num(&[s0, s1])?,
-        weekday: long_weekday_number(name.strip_suffix(b",")?)?,
-    };
-    stamp.year = resolve_two_digit_year(num(&[y0, y1])?, &stamp, now);
+    let comma = s.iter().position(|&b| b == b',')?;
+    let (weekday, s) = s.split_at_checked(comma)?;
+    let (day, s) = s.strip_prefix(b", ")?.split_first_chunk::<2>()?;
+    let (month, s) = s.strip_prefix(b"-")?.split_first_chunk::<3>()?;
+    let (yy, s) = s.strip_prefix(b"-")?.split_first_chunk::<2>()?;
+    let time = s.strip_prefix(b" ")?.strip_suffix(b" GMT")?;
+    let mut stamp = Stamp::new(0, month, num(day)?, time, long_weekday_number(weekday)?)?;
+    stamp.year = resolve_two_digit_year(num(yy)?, &stamp, now);
     Some(stamp)
 }
 
