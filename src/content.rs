@@ -273,3 +273,37 @@ const fn hex_pair(byte: u8) -> [u8; 2] {
     }
     [digit(byte >> 4), digit(byte & 0x0F)]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_pair_matches_format() {
+        extern crate std;
+        for b in 0..=255u8 {
+            assert_eq!(hex_pair(b), *std::format!("{b:02x}").as_bytes());
+        }
+    }
+
+    #[test]
+    fn digest_layout_is_big_endian() {
+        let tag = ContentTag::from_xxh3_128(0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);
+        assert_eq!(tag.as_str(), "\"0102030405060708090a0b0c0d0e0f10\"");
+        assert_eq!(
+            tag.weaken().as_str(),
+            "W/\"0102030405060708090a0b0c0d0e0f10\""
+        );
+        assert_eq!(tag.weaken().weaken(), tag.weaken());
+    }
+
+    #[test]
+    fn finish_does_not_consume() {
+        let mut hasher = ContentHasher::new();
+        hasher.update(b"ab");
+        let first = hasher.finish();
+        hasher.update(b"c");
+        assert_eq!(first, ContentTag::of(b"ab"));
+        assert_eq!(hasher.finish(), ContentTag::of(b"abc"));
+    }
+}

@@ -29,6 +29,8 @@
 //! assert_eq!(evaluate(&request, Some(&current), 1_767_225_600), Decision::NotModified);
 //! ```
 #![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 #![cfg_attr(
     not(test),
     deny(

@@ -88,3 +88,31 @@ impl Method {
         matches!(self, Self::Connect | Self::Options | Self::Trace)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_standard_method_and_case_sensitivity() {
+        let all = [
+            (&b"GET"[..], Method::Get),
+            (b"HEAD", Method::Head),
+            (b"POST", Method::Post),
+            (b"PUT", Method::Put),
+            (b"DELETE", Method::Delete),
+            (b"CONNECT", Method::Connect),
+            (b"OPTIONS", Method::Options),
+            (b"TRACE", Method::Trace),
+            (b"PATCH", Method::Patch),
+        ];
+        for (name, method) in all {
+            assert_eq!(Method::from_bytes(name), method);
+            assert_eq!(Method::from_bytes(&name[1..]), Method::Other);
+        }
+        for other in [&b"get"[..], b"Get", b"GET ", b"", b"PROPFIND"] {
+            assert_eq!(Method::from_bytes(other), Method::Other);
+        }
+        assert_eq!(Method::default(), Method::Get);
+    }
+}

@@ -79,3 +79,70 @@ pub fn not_modified_field(name: &[u8], has_etag: bool) -> FieldRule {
         FieldRule::Allowed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_fields_in_any_case() {
+        for name in NOT_MODIFIED_REQUIRED_FIELDS {
+            for variant in [name.to_ascii_lowercase(), name.to_ascii_uppercase()] {
+                let variant = variant.as_bytes();
+                let mut buf = [0u8; 32];
+                let copy = buf.get_mut(..variant.len()).expect("short names");
+                copy.copy_from_slice(variant);
+                assert_eq!(
+                    not_modified_field(copy, true),
+                    FieldRule::Required,
+                    "{name}"
+                );
+                assert_eq!(
+                    not_modified_field(copy, false),
+                    FieldRule::Required,
+                    "{name}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn representation_metadata_is_omitted() {
+        for name in [
+            &b"Content-Length"[..],
+            b"CONTENT-TYPE",
+            b"content-encoding",
+            b"Content-Range",
+            b"Transfer-Encoding",
+            b"trailer",
+        ] {
+            assert_eq!(
+                not_modified_field(name, true),
+                FieldRule::Omit,
+                "{:?}",
+                name.escape_ascii()
+            );
+        }
+        assert_eq!(not_modified_field(b"Last-Modified", true), FieldRule::Omit);
+        assert_eq!(
+            not_modified_field(b"Last-Modified", false),
+            FieldRule::Allowed
+        );
+        for name in [
+            &b"Server"[..],
+            b"Set-Cookie",
+            b"Age",
+            b"Accept-Ranges",
+            b"Content",
+            b"",
+            b"Content-Location",
+        ] {
+            assert_ne!(
+                not_modified_field(name, true),
+                FieldRule::Omit,
+                "{:?}",
+                name.escape_ascii()
+            );
+        }
+    }
+}

@@ -192,3 +192,136 @@ pub fn evaluate(request: &Request<'_>, current: Option<&Representation<'_>>, now
         Decision::Perform
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EntityTag;
+
+    const NOW: i64 = 1_767_225_600;
+    const LM: i64 = 1_445_412_480; // Wed, 21 Oct 2015 07:28:00 GMT
+    const BEFORE: &[u8] = b"Wed, 21 Oct 2015 07:27:59 GMT";
+    const AT: &[u8] = b"Wed, 21 Oct 2015 07:28:00 GMT";
+
+    fn current() -> Representation<'static> {
+        Representation {
+            etag: Some(EntityTag::parse(b"\"v1\"").expect("valid")),
+            last_modified: Some(LM),
+        }
+    }
+
+    fn decide(request: Request<'_>) -> Decision {
+        evaluate(&request, Some(&current()), NOW)
+    }
+
+    /// Each step decides only when the earlier ones pass: walk the order of 13.2.2.
+    #[test]
+    fn steps_run_in_order() {
+        let base = Request {
+            method: Method::Get,
+            has_range: true,
+            ..Request::default()
+        };
+        let failing_im = Request {
+            if_match: &[b"\"v0\""],
+            if_none_match: &[b"\"v1\""],
+            ..base
+        };
+        assert_eq!(decide(failing_im), Decision::PreconditionFailed);
+        let failing_ius = Request {
+            if_unmodified_since: &[BEFORE],
+            if_none_match: &[b"\"v1\""],
+            ..base
+        };
+        assert_eq!(decide(failing_ius), Decision::PreconditionFailed);
+        let matching_inm = Request {
+            if_match: &[b"\"v1\""],
+            if_none_match: &[b"\"v1\""],
+            if_range: &[b"\"v1\""],
+            ..base
+        };
+        assert_eq!(decide(matching_inm), Decision::NotModified);
+        let unmodified = Request {
+            if_modified_since: &[AT],
+            if_range: &[b"\"v1\""],
+            ..base
+        };
+        assert_eq!(decide(unmodified), Decision::NotModified);
+        let range = Request {
+            if_modified_since: &[BEFORE],
+            if_range: &[b"\"v1\""],
+            ..base
+        };
+        assert_eq!(decide(range), Decision::ServeRange);
+        let stale_range = Request {
+            if_range: &[b"\"v0\""],
+            ..base
+        };
+        assert_eq!(decide(stale_range), Decision::Perform);
+    }
+
+    #[test]
+    fn exempt_methods_ignore_everything() {
+        for method in [Method::Connect, Method::Options, Method::Trace] {
+            let request = Request {
+                method,
+                if_match: &[b"\"v0\""],
+                if_none_match: &[b"*"],
+                ..Request::default()
+            };
+            assert_eq!(decide(request), Decision::Perform, "{method:?}");
+        }
+    }
+
+    #[test]
+    fn failed_if_none_match_is_304_only_for_get_and_head() {
+        for (method, expected) in [
+            (Method::Get, Decision::NotModified),
+            (Method::Head, Decision::NotModified),
+            (Method::Post, Decision::PreconditionFailed),
+            (Method::Put, Decision::PreconditionFailed),
+            (Method::Delete, Decision::PreconditionFailed),
+            (Method::Patch, Decision::PreconditionFailed),
+            (Method::Other, Decision::PreconditionFailed),
+        ] {
+            assert_eq!(
+                decide(Request {
+                    method,
+                    if_none_match: &[b"*"],
+                    ..Request::default()
+                }),
+                expected
+            );
+            let ims = Request {
+                method,
+                if_modified_since: &[AT],
+                ..Request::default()
+            };
+            let expected = if method.is_get_or_head() {
+                Decision::NotModified
+            } else {
+                Decision::Perform
+            };
+            assert_eq!(decide(ims), expected, "{method:?} If-Modified-Since");
+        }
+    }
+
+    #[test]
+    fn status_codes_and_field_rules() {
+        let all = [
+            Decision::Perform,
+            Decision::ServeRange,
+            Decision::NotModified,
+            Decision::PreconditionFailed,
+        ];
+        assert_eq!(all.map(Decision::status), [200, 206, 304, 412]);
+        for decision in all {
+            let expected = if decision == Decision::NotModified {
+                FieldRule::Omit
+            } else {
+                FieldRule::Allowed
+            };
+            assert_eq!(decision.field_rule(b"content-type", true), expected);
+        }
+    }
+}
