@@ -1,0 +1,193 @@
+//! The full precondition evaluation, and the header fields of a 304.
+
+use etagcore::{
+    Decision, EntityTag, FieldRule, Method, Representation, Request, evaluate, not_modified_field,
+};
+
+use crate::bytes::{
+    ETAGCORE_MAX_FIELD_LINES, etagcore_bytes, etagcore_field, field_lines, input, out_ptr,
+    reference, write,
+};
+use crate::panic::guard_result;
+use crate::result::etagcore_result;
+
+/// The parts of a request that preconditions depend on.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct etagcore_request {
+    /// The method token as received, case-sensitive (`GET`, `HEAD`, `PUT`...).
+    pub method: etagcore_bytes,
+    /// `If-Match` field lines.
+    pub if_match: etagcore_field,
+    /// `If-None-Match` field lines.
+    pub if_none_match: etagcore_field,
+    /// `If-Modified-Since` field lines.
+    pub if_modified_since: etagcore_field,
+    /// `If-Unmodified-Since` field lines.
+    pub if_unmodified_since: etagcore_field,
+    /// `If-Range` field lines.
+    pub if_range: etagcore_field,
+    /// Whether the request has a `Range` field.
+    pub has_range: bool,
+}
+
+/// The current representation of the target resource.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct etagcore_resource {
+    /// Its `ETag` field value exactly as sent (`"xyzzy"` with the quotes, or `W/"xyzzy"`);
+    /// `(NULL, 0)` when it has none.
+    pub etag: etagcore_bytes,
+    /// Whether `last_modified` holds its modification time.
+    pub has_last_modified: bool,
+    /// Its `Last-Modified`, in seconds since the epoch.
+    pub last_modified: i64,
+}
+
+/// What to answer. The values are the status codes.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum etagcore_decision {
+    /// Perform the method: 200 for GET/HEAD, the method's own success code otherwise.
+    Perform = 200,
+    /// GET with Range, If-Range absent or true: serve the range (206), or 416 if unsatisfiable.
+    ServeRange = 206,
+    /// 304 Not Modified.
+    NotModified = 304,
+    /// 412 Precondition Failed.
+    PreconditionFailed = 412,
+}
+
+/// What a response does with a header field a 200 would have carried.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum etagcore_field_rule {
+    /// Must be sent if a 200 would send it.
+    Required = 0,
+    /// Must not (or should not) be sent.
+    Omit = 1,
+    /// Not constrained.
+    Allowed = 2,
+}
+
+/// The core's view of a C resource.
+///
+/// # Safety
+///
+/// `resource.etag` as for [`input`].
+pub(crate) unsafe fn representation<'a>(
+    resource: &etagcore_resource,
+) -> Result<Representation<'a>, etagcore_result> {
+    // SAFETY: forwarded from the caller.
+    let etag = unsafe { input(resource.etag.ptr, resource.etag.len) }?;
+    Ok(Representation {
+        etag: if etag.is_empty() {
+            None
+        } else {
+            Some(EntityTag::parse(etag)?)
+        },
+        last_modified: resource.has_last_modified.then_some(resource.last_modified),
+    })
+}
+
+/// Evaluates the preconditions of `request` against `current` (NULL: the resource has no
+/// current representation) at `now` (seconds since the epoch, the response's `Date`), in the
+/// order of RFC 9110 section 13.2.2, into `*out_decision`.
+///
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT`, `TOO_MANY_FIELD_LINES`, `INVALID_ENTITY_TAG` (the
+/// resource's `etag` is not a valid field value). Malformed request fields are not errors: they
+/// get the meaning RFC 9110 gives them.
+///
+/// # Safety
+///
+/// `request` points to a valid struct whose byte strings and field lines are readable;
+/// `current` is NULL or likewise valid; `out_decision` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn etagcore_request_evaluate(
+    request: *const etagcore_request,
+    current: *const etagcore_resource,
+    now: i64,
+    out_decision: *mut etagcore_decision,
+) -> etagcore_result {
+    guard_result(|| {
+        let out_decision = out_ptr(out_decision)?;
+        // SAFETY: the caller's contract.
+        let request = unsafe { reference(request) }?;
+        let current = match current.is_null() {
+            true => None,
+            // SAFETY: not NULL; valid per the caller.
+            false => Some(unsafe { representation(reference(current)?) }?),
+        };
+        let mut bufs = [[&[][..]; ETAGCORE_MAX_FIELD_LINES]; 5];
+        let [im, inm, ims, ius, ir] = &mut bufs;
+        // SAFETY: the caller's contract for every byte string and field.
+        let request = unsafe {
+            Request {
+                method: Method::from_bytes(input(request.method.ptr, request.method.len)?),
+                if_match: field_lines(&request.if_match, im)?,
+                if_none_match: field_lines(&request.if_none_match, inm)?,
+                if_modified_since: field_lines(&request.if_modified_since, ims)?,
+                if_unmodified_since: field_lines(&request.if_unmodified_since, ius)?,
+                if_range: field_lines(&request.if_range, ir)?,
+                has_range: request.has_range,
+            }
+        };
+        let decision = match evaluate(&request, current.as_ref(), now) {
+            Decision::Perform => etagcore_decision::Perform,
+            Decision::ServeRange => etagcore_decision::ServeRange,
+            Decision::NotModified => etagcore_decision::NotModified,
+            Decision::PreconditionFailed => etagcore_decision::PreconditionFailed,
+            // Decision is non_exhaustive: a new core answer needs a C value first.
+            _ => return Err(etagcore_result::InvalidInput),
+        };
+        // SAFETY: checked by out_ptr; writable per the caller.
+        unsafe { write(out_decision, decision) };
+        Ok(())
+    })
+}
+
+/// What a response with `decision` (an `etagcore_decision`) does with the header field `name`
+/// (case-insensitive) that a 200 would carry; `has_etag`: whether the response has an `ETag`.
+/// Only a 304 constrains fields (RFC 9110 section 15.4.5); other decisions answer `ALLOWED`.
+///
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown decision).
+///
+/// # Safety
+///
+/// `name` readable for `name_len` bytes (or NULL with 0); `out_rule` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn etagcore_decision_field_rule(
+    decision: u32,
+    name: *const u8,
+    name_len: usize,
+    has_etag: bool,
+    out_rule: *mut etagcore_field_rule,
+) -> etagcore_result {
+    guard_result(|| {
+        let out_rule = out_ptr(out_rule)?;
+        // SAFETY: the caller's contract.
+        let name = unsafe { input(name, name_len) }?;
+        let rule = match decision {
+            d if d == etagcore_decision::NotModified as u32 => not_modified_field(name, has_etag),
+            d if [
+                etagcore_decision::Perform,
+                etagcore_decision::ServeRange,
+                etagcore_decision::PreconditionFailed,
+            ]
+            .iter()
+            .any(|k| *k as u32 == d) =>
+            {
+                FieldRule::Allowed
+            }
+            _ => return Err(etagcore_result::InvalidInput),
+        };
+        let rule = match rule {
+            FieldRule::Required => etagcore_field_rule::Required,
+            FieldRule::Omit => etagcore_field_rule::Omit,
+            FieldRule::Allowed => etagcore_field_rule::Allowed,
+        };
+        // SAFETY: checked by out_ptr; writable per the caller.
+        unsafe { write(out_rule, rule) };
+        Ok(())
+    })
+}
