@@ -7,12 +7,23 @@ CARGO ?= cargo
 VECTORS_DIR ?= $(wildcard ../shared/vectors)
 FILES ?= README.md Cargo.toml src/lib.rs
 
-.PHONY: demo test fmt clippy doc unit vectors nostd bench-build
+# The C ABI: libraries under target/ffi/lib, C tests built from ffi/tests/c.
+FFI_OUT := target/ffi
+FFI_LIB := $(FFI_OUT)/lib
+CC ?= cc
+C_STRICT := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -O1 -Iinclude
+C_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# What a program linking the Rust staticlib also needs (rustc --print native-static-libs).
+NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+PREFIX ?= /usr/local
+C_TESTS := api_test vectors_test
+
+.PHONY: demo test fmt clippy doc unit vectors nostd bench-build ffi header c-test c-valgrind install c-example
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
 
-test: fmt clippy doc unit vectors nostd bench-build
+test: fmt clippy doc unit vectors nostd bench-build c-test c-valgrind c-example
 
 fmt:
 	$(CARGO) fmt --all --check
@@ -37,3 +48,65 @@ nostd:
 
 bench-build:
 	$(CARGO) bench --locked --no-run
+
+# libetagcore.a and libetagcore.so (soname libetagcore.so.0) from the etagcore-ffi crate.
+ffi:
+	$(CARGO) build --locked --release -p etagcore-ffi
+	mkdir -p $(FFI_LIB)
+	cp target/release/libetagcore_ffi.a $(FFI_LIB)/libetagcore.a
+	cp target/release/libetagcore_ffi.so $(FFI_LIB)/libetagcore.so.0
+	ln -sf libetagcore.so.0 $(FFI_LIB)/libetagcore.so
+
+# The C tests, under ASan and UBSan, against the static library; and the shared library's
+# exports: etagcore_* only.
+c-test: ffi
+	@extra="$$(nm -D --defined-only $(FFI_LIB)/libetagcore.so | awk '{print $$3}' | grep -v '^etagcore_' || true)"; \
+	  [ -z "$$extra" ] || { echo "libetagcore.so exports more than etagcore_*:"; echo "$$extra"; exit 1; }; \
+	  echo "libetagcore.so exports $$(nm -D --defined-only $(FFI_LIB)/libetagcore.so | grep -c ' T etagcore_') functions, all etagcore_*"
+	for t in $(C_TESTS); do \
+	  $(CC) $(C_STRICT) $(C_SAN) ffi/tests/c/$$t.c $(FFI_LIB)/libetagcore.a $(NATIVE_LIBS) -o $(FFI_OUT)/$$t-asan || exit 1; \
+	done
+	$(FFI_OUT)/api_test-asan
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" $(FFI_OUT)/vectors_test-asan tests/vectors
+
+# The same C tests once more, without sanitizers, under valgrind.
+c-valgrind: ffi
+	for t in $(C_TESTS); do \
+	  $(CC) $(C_STRICT) ffi/tests/c/$$t.c $(FFI_LIB)/libetagcore.a $(NATIVE_LIBS) -o $(FFI_OUT)/$$t || exit 1; \
+	done
+	valgrind -q --error-exitcode=1 --leak-check=full $(FFI_OUT)/api_test
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" valgrind -q --error-exitcode=1 --leak-check=full $(FFI_OUT)/vectors_test tests/vectors
+
+# The committed include/etagcore.h regenerated (also checked by `make unit`).
+header:
+	UPDATE_HEADER=1 $(CARGO) test --locked -p etagcore-ffi --test header
+
+# Header, both libraries and etagcore.pc under $(PREFIX) (DESTDIR honoured).
+install: ffi
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/etagcore.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(FFI_LIB)/libetagcore.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(FFI_LIB)/libetagcore.so.0 $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libetagcore.so.0 $(DESTDIR)$(PREFIX)/lib/libetagcore.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e "s|@VERSION@|$$(sed -n 's/^version = \"\(.*\)\"/\1/p' Cargo.toml | head -1)|" \
+	  ffi/etagcore.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/etagcore.pc
+
+# The C example built against an installed copy through pkg-config, shared and static; its tag
+# must equal the Rust example's.
+C_EXAMPLE_PREFIX := $(abspath $(FFI_OUT)/prefix)
+c-example:
+	$(MAKE) --no-print-directory install PREFIX=$(C_EXAMPLE_PREFIX)
+	export PKG_CONFIG_PATH=$(C_EXAMPLE_PREFIX)/lib/pkgconfig; \
+	$(CC) $(C_STRICT) ffi/examples/etag_check.c $$(pkg-config --cflags --libs etagcore) \
+	  -Wl,-rpath,$(C_EXAMPLE_PREFIX)/lib -o $(FFI_OUT)/etag_check-shared && \
+	$(CC) $(C_STRICT) ffi/examples/etag_check.c $$(pkg-config --cflags etagcore) \
+	  $(C_EXAMPLE_PREFIX)/lib/libetagcore.a $$(pkg-config --libs-only-other --libs-only-l --static etagcore | sed 's/-letagcore//') \
+	  -o $(FFI_OUT)/etag_check-static
+	ldd $(FFI_OUT)/etag_check-shared | grep -q 'libetagcore.so.0 => $(C_EXAMPLE_PREFIX)/lib' || \
+	  { echo "etag_check-shared does not load the installed libetagcore.so.0"; exit 1; }
+	want="$$($(CARGO) run --locked --quiet --example etag -- README.md | cut -d' ' -f1)"; \
+	for bin in etag_check-shared etag_check-static; do \
+	  got="$$($(FFI_OUT)/$$bin README.md "$$want" | tr '\n' ' ')"; \
+	  echo "$$bin: $$got"; \
+	  [ "$$got" = "$$want  README.md If-None-Match: $$want -> 304 " ] || { echo "$$bin disagrees with the Rust API"; exit 1; }; \
+	done
