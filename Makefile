@@ -18,12 +18,12 @@ NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 PREFIX ?= /usr/local
 C_TESTS := api_test vectors_test
 
-.PHONY: demo test fmt clippy doc unit vectors nostd bench-build ffi header c-test c-valgrind install c-example
+.PHONY: demo test fmt clippy doc unit vectors nostd panic-check bench-build ffi header c-test c-valgrind install c-example
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
 
-test: fmt clippy doc unit vectors nostd bench-build c-test c-valgrind c-example
+test: fmt clippy doc unit vectors nostd panic-check bench-build c-test c-valgrind c-example
 
 fmt:
 	$(CARGO) fmt --all --check
@@ -45,6 +45,12 @@ vectors:
 # Fails (E0152 or "no global memory allocator") if std or alloc reaches the core.
 nostd:
 	$(CARGO) build --locked -p etagcore-nostd-check --profile nostd
+
+# Fails to link ("undefined symbol: etagcore_panic_path_reached") if any panic path survives in
+# the optimised C ABI and core (panic-check/src/lib.rs).
+panic-check:
+	$(CARGO) build --locked -p etagcore-panic-check --profile panic-check
+	@echo "panic-check: no reachable panic in $$(nm -D --defined-only target/panic-check/libetagcore_panic_check.so | grep -c ' T etagcore_') C entry points"
 
 bench-build:
 	$(CARGO) bench --locked --no-run

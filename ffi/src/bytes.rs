@@ -1,7 +1,7 @@
 //! Byte strings and field lines crossing the C boundary, and the checks that turn them into
 //! slices. Every pointer is checked for NULL before a slice is built from it.
 
-use std::slice;
+use core::slice;
 
 use crate::result::etagcore_result;
 

@@ -1,10 +1,11 @@
 //! The one panic guard every exported function runs inside.
 //!
-//! The core is built never to panic, and a link-time check proves it; this guard is the second
-//! line: a panic must not unwind across `extern "C"` (that aborts the process), so it becomes a
-//! return value.
-
-use std::panic::{AssertUnwindSafe, catch_unwind};
+//! The core is built never to panic, and a link-time check proves it (`panic-check/`); this guard
+//! is the second line: a panic must not unwind across `extern "C"` (that aborts the process), so
+//! it becomes a return value.
+//!
+//! Built with `panic = "abort"` there is no unwinding to catch, and the guard is a plain call:
+//! that is how `panic-check/` compiles these same sources without `std`.
 
 use crate::result::etagcore_result;
 
@@ -12,8 +13,17 @@ use crate::result::etagcore_result;
 ///
 /// `AssertUnwindSafe` is sound here: the closures only read their arguments and write outputs
 /// at the very end, so a panic leaves no half-updated state behind that a caller could observe.
+#[cfg(panic = "unwind")]
 pub fn guard<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or(on_panic)
+    extern crate std;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or(on_panic)
+}
+
+/// Runs `body`: with `panic = "abort"` a panic never returns, so `on_panic` is never needed.
+#[cfg(not(panic = "unwind"))]
+pub fn guard<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
+    let _ = on_panic;
+    body()
 }
 
 /// [`guard`] for the usual shape: `Ok(())` becomes `ETAGCORE_RESULT_OK`, `Err(code)` the code, a

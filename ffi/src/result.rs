@@ -1,6 +1,6 @@
 //! Result codes and their text.
 
-use std::ffi::{CStr, c_char};
+use core::ffi::{CStr, c_char};
 
 use etagcore::Error;
 

@@ -1,6 +1,6 @@
 //! The library version, for checking at run time that the header matches the library.
 
-use std::ffi::{CStr, c_char};
+use core::ffi::{CStr, c_char};
 
 use crate::panic::guard;
 
