@@ -245,7 +245,7 @@ pub fn write_digest_tag(digest: &[u8], weak: bool, out: &mut [u8]) -> Result<usi
     let prefix: &[u8] = if weak { b"W/\"" } else { b"\"" };
     let hex_len = digest.len().checked_mul(2).ok_or(Error::BufferTooSmall)?;
     let total = hex_len
-        .checked_add(prefix.len() + 1)
+        .checked_add(prefix.len().saturating_add(1))
         .ok_or(Error::BufferTooSmall)?;
     let dst = out.get_mut(..total).ok_or(Error::BufferTooSmall)?;
     let (head, rest) = dst
@@ -265,10 +265,11 @@ pub fn write_digest_tag(digest: &[u8], weak: bool, out: &mut [u8]) -> Result<usi
 /// The two lowercase hex digits of a byte.
 const fn hex_pair(byte: u8) -> [u8; 2] {
     const fn digit(nibble: u8) -> u8 {
+        // nibble < 16: the results stay within b'0'..=b'f'.
         if nibble < 10 {
-            b'0' + nibble
+            b'0'.wrapping_add(nibble)
         } else {
-            b'a' + nibble - 10
+            b'a'.wrapping_add(nibble.wrapping_sub(10))
         }
     }
     [digit(byte >> 4), digit(byte & 0x0F)]

@@ -16,7 +16,9 @@
 //! first second of the next day, as POSIX `timegm` does. Years run from 0001 to 9999.
 
 use crate::Error;
-use crate::civil::{SECS_PER_DAY, civil_from_days, days_from_civil, days_in_month, weekday};
+use crate::civil::{
+    ascii_digit, civil_from_days, days_from_civil, days_in_month, join_secs, split_secs, weekday,
+};
 use crate::syntax::trim_ows;
 
 /// The earliest instant an `HTTP-date` can express: `Mon, 01 Jan 0001 00:00:00 GMT`.
@@ -117,13 +119,18 @@ pub fn format_http_date(secs: i64) -> Result<[u8; IMF_FIXDATE_LEN], Error> {
     if !(MIN_HTTP_DATE..=MAX_HTTP_DATE).contains(&secs) {
         return Err(Error::DateOutOfRange);
     }
-    let days = secs.div_euclid(SECS_PER_DAY);
-    let sod = secs.rem_euclid(SECS_PER_DAY);
+    let (days, sod) = split_secs(secs);
     let (year, month, day) = civil_from_days(days);
     let [w0, w1, w2] = weekday_abbr(weekday(days));
     let [m0, m1, m2] = month_abbr(month);
-    let d = |v: i64, unit: i64| b'0' + (v / unit % 10) as u8;
-    let (day, h, mi, s) = (i64::from(day), sod / 3600, sod / 60 % 60, sod % 60);
+    let d = ascii_digit;
+    // sod is in [0, 86400): the divisions are exact and cannot overflow.
+    let (day, h, mi, s) = (
+        i64::from(day),
+        sod.div_euclid(3600),
+        sod.div_euclid(60).rem_euclid(60),
+        sod.rem_euclid(60),
+    );
     Ok([
         w0,
         w1,
@@ -186,20 +193,21 @@ impl Stamp {
     }
 
     fn to_unix(&self) -> Result<i64, Error> {
-        if !(1..=9999).contains(&self.year) {
-            return Err(Error::DateOutOfRange);
-        }
+        let year = u16::try_from(self.year)
+            .ok()
+            .filter(|y| (1..=9999).contains(y))
+            .ok_or(Error::DateOutOfRange)?;
         let leap_second = self.second == 60 && self.hour == 23 && self.minute == 59;
         let valid = self.day >= 1
-            && self.day <= days_in_month(self.year, self.month)
+            && self.day <= days_in_month(year, self.month)
             && self.hour <= 23
             && self.minute <= 59
             && (self.second <= 59 || leap_second);
-        let days = days_from_civil(self.year, self.month, self.day);
+        let days = days_from_civil(year, self.month, self.day);
         if !valid || weekday(days) != self.weekday {
             return Err(Error::InvalidDate);
         }
-        let secs = days * SECS_PER_DAY + self.seconds_of_day();
+        let secs = join_secs(days, self.seconds_of_day()).ok_or(Error::DateOutOfRange)?;
         // `Fri, 31 Dec 9999 23:59:60 GMT` is a valid leap second one past the last instant.
         if secs > MAX_HTTP_DATE {
             return Err(Error::DateOutOfRange);
@@ -207,8 +215,16 @@ impl Stamp {
         Ok(secs)
     }
 
+    /// At most 99:99:99 from two-digit fields: far inside `i64`, computed with explicit bounds.
     fn seconds_of_day(&self) -> i64 {
-        i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second)
+        let (h, m, s) = (
+            i64::from(self.hour.min(99)),
+            i64::from(self.minute.min(99)),
+            i64::from(self.second.min(99)),
+        );
+        h.saturating_mul(3600)
+            .saturating_add(m.saturating_mul(60))
+            .saturating_add(s)
     }
 }
 
@@ -260,29 +276,32 @@ fn rfc850(s: &[u8], now: i64) -> Option<Stamp> {
     let (yy, s) = s.strip_prefix(b"-")?.split_first_chunk::<2>()?;
     let time = s.strip_prefix(b" ")?.strip_suffix(b" GMT")?;
     let mut stamp = Stamp::new(0, month, num(day)?, time, long_weekday_number(weekday)?)?;
-    stamp.year = resolve_two_digit_year(num(yy)?, &stamp, now);
+    stamp.year = resolve_two_digit_year(num(yy)?, &stamp, now)?;
     Some(stamp)
 }
 
 /// The latest year ending in `yy` whose reading of `stamp` is not more than 50 years after `now`.
-fn resolve_two_digit_year(yy: u32, stamp: &Stamp, now: i64) -> i64 {
-    let (now_year, now_month, now_day) = civil_from_days(now.div_euclid(SECS_PER_DAY));
-    let now_sod = now.rem_euclid(SECS_PER_DAY);
-    let limit = now_year + 50;
-    let year = limit - (limit - i64::from(yy)).rem_euclid(100);
+/// `now` may be any `i64`; its year is then within about +-3e11, so the checked steps never fail
+/// in practice, and a `None` would only make the date out of range.
+fn resolve_two_digit_year(yy: u32, stamp: &Stamp, now: i64) -> Option<i64> {
+    let (now_days, now_sod) = split_secs(now);
+    let (now_year, now_month, now_day) = civil_from_days(now_days);
+    let limit = now_year.checked_add(50)?;
+    let year = limit.checked_sub(limit.checked_sub(i64::from(yy))?.rem_euclid(100))?;
     let later_in_year =
         (stamp.month, stamp.day, stamp.seconds_of_day()) > (now_month, now_day, now_sod);
     if year == limit && later_in_year {
-        year - 100
+        year.checked_sub(100)
     } else {
-        year
+        Some(year)
     }
 }
 
 /// The value of 1 to 4 ASCII digits.
 fn num(digits: &[u8]) -> Option<u32> {
     digits.iter().try_fold(0u32, |acc, &b| {
-        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        acc.checked_mul(10)?.checked_add(u32::from(digit))
     })
 }
 
@@ -449,7 +468,7 @@ mod tests {
 
     #[test]
     fn rfc850_year_outside_0001_9999_is_out_of_range() {
-        let now_9990 = days_from_civil(9990, 1, 1) * SECS_PER_DAY;
+        let now_9990 = days_from_civil(9990, 1, 1) * crate::civil::SECS_PER_DAY;
         // 10020 is within 50 years of 9990; 10020-01-01 would be a Saturday.
         let r = parse_http_date(b"Saturday, 01-Jan-20 00:00:00 GMT", now_9990);
         assert_eq!(r, Err(Error::DateOutOfRange));

@@ -197,8 +197,10 @@ impl<'a> EntityTag<'a> {
     /// ```
     #[must_use]
     pub const fn encoded_len(&self) -> usize {
-        // A slice never exceeds isize::MAX bytes, so adding 4 cannot overflow usize.
-        self.opaque.len() + if self.weak { 4 } else { 2 }
+        // A slice never exceeds isize::MAX bytes, so adding 4 cannot saturate.
+        self.opaque
+            .len()
+            .saturating_add(if self.weak { 4 } else { 2 })
     }
 
     /// Writes the tag as an `ETag` field value into `out` and returns the number of bytes written.
