@@ -18,15 +18,21 @@ NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 PREFIX ?= /usr/local
 C_TESTS := api_test vectors_test
 
-.PHONY: demo test fmt clippy doc unit vectors nostd panic-check bench-build ffi header c-test c-valgrind install c-example
+# cargo-fuzz targets (fuzz/): a bounded smoke run in CI, a long campaign by hand.
+FUZZ_TARGETS := entity_tag list http_date evaluate content c_abi
+FUZZ_SECONDS ?= 20
+FUZZ_RUNS ?= 10000000
+
+.PHONY: demo test fmt clippy doc unit vectors nostd panic-check bench-build ffi header c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
 
-test: fmt clippy doc unit vectors nostd panic-check bench-build c-test c-valgrind c-example
+test: fmt clippy doc unit vectors nostd panic-check bench-build c-test c-valgrind c-example asan fuzz-smoke
 
 fmt:
 	$(CARGO) fmt --all --check
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml --check
 
 clippy:
 	$(CARGO) clippy --locked --all-targets -- -D warnings
@@ -115,4 +121,24 @@ c-example:
 	  got="$$($(FFI_OUT)/$$bin README.md "$$want" | tr '\n' ' ')"; \
 	  echo "$$bin: $$got"; \
 	  [ "$$got" = "$$want  README.md If-None-Match: $$want -> 304 " ] || { echo "$$bin disagrees with the Rust API"; exit 1; }; \
+	done
+
+# The Rust tests of the core and the FFI crate under AddressSanitizer (own target dir; the
+# explicit --target keeps build scripts uninstrumented).
+asan:
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_TARGET_DIR=target/asan \
+	  $(CARGO) test --locked --target x86_64-unknown-linux-gnu -p etagcore -p etagcore-ffi --lib --tests
+
+# Every fuzz target for FUZZ_SECONDS with ASan; a crash fails and prints the reproducer's path.
+fuzz-smoke:
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -dict=etagcore.dict || exit 1; \
+	done
+
+# The long campaign recorded in fuzz/README.md: FUZZ_RUNS executions per target.
+fuzz-campaign:
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -runs=$(FUZZ_RUNS) -dict=etagcore.dict -print_final_stats=1 2>&1 \
+	    | tee /dev/stderr | grep -aE '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' | sed "s/^/$$t /" \
+	    || exit 1; \
 	done

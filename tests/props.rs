@@ -183,3 +183,98 @@ fn many_empty_elements_agree_with_model() {
         );
     }
 }
+
+fn lines(v: &[Vec<u8>]) -> Vec<&[u8]> {
+    v.iter().map(Vec::as_slice).collect()
+}
+
+fn field_lines() -> impl Strategy<Value = Vec<Vec<u8>>> {
+    let line = prop_oneof![
+        list_line(),
+        Just(b"\"xyzzy\"".to_vec()),
+        Just(b"W/\"xyzzy\"".to_vec()),
+        Just(b"*".to_vec()),
+        Just(b"Wed, 21 Oct 2015 07:28:00 GMT".to_vec()),
+        Just(b"Wed, 21 Oct 2015 07:27:59 GMT".to_vec()),
+        Just(b"Wednesday, 21-Oct-15 07:28:00 GMT".to_vec()),
+    ];
+    proptest::collection::vec(line, 0..3)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// The evaluator agrees with the step-by-step naive model of section 13.2.2.
+    #[test]
+    fn evaluate_agrees_with_naive_model(
+        method in prop_oneof![Just("GET"), Just("HEAD"), Just("PUT"), Just("POST"), Just("DELETE"), Just("OPTIONS"), Just("get")],
+        im in field_lines(), inm in field_lines(), ims in field_lines(), ius in field_lines(), ir in field_lines(),
+        has_range: bool, exists: bool, etag_kind in 0u8..4, lm_kind in 0u8..4, now_kind in 0u8..3,
+    ) {
+        let lm_value = 1_445_412_480; // Wed, 21 Oct 2015 07:28:00 GMT
+        let etag = match etag_kind { 0 => None, 1 => Some((false, b"xyzzy".to_vec())), 2 => Some((true, b"xyzzy".to_vec())), _ => Some((false, b"a".to_vec())) };
+        let last_modified = match lm_kind { 0 => None, 1 => Some(lm_value), 2 => Some(lm_value - 1), _ => Some(lm_value + 1) };
+        let now = [1_767_225_600, lm_value, lm_value + 1][usize::from(now_kind)];
+        let naive_req = common::NaiveRequest {
+            method: method.as_bytes().to_vec(), if_match: im, if_none_match: inm,
+            if_modified_since: ims, if_unmodified_since: ius, if_range: ir, has_range,
+        };
+        let naive_cur = common::NaiveResource { etag: etag.clone(), last_modified };
+        let expected = common::naive_evaluate(&naive_req, exists.then_some(&naive_cur), now, |d, now| parse_http_date(d, now).ok());
+
+        let (im, inm, ims, ius, ir) = (lines(&naive_req.if_match), lines(&naive_req.if_none_match),
+            lines(&naive_req.if_modified_since), lines(&naive_req.if_unmodified_since), lines(&naive_req.if_range));
+        let request = etagcore::Request {
+            method: etagcore::Method::from_bytes(method.as_bytes()),
+            if_match: &im, if_none_match: &inm, if_modified_since: &ims, if_unmodified_since: &ius, if_range: &ir,
+            has_range,
+        };
+        let current = etagcore::Representation {
+            etag: etag.as_ref().map(|(weak, opaque)| EntityTag::new(*weak, opaque).unwrap()),
+            last_modified,
+        };
+        let got = etagcore::evaluate(&request, exists.then_some(&current), now).status();
+        prop_assert_eq!(got, expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// The date parser agrees with the naive reader on mutated dates of all three formats.
+    #[test]
+    fn parse_agrees_with_naive_reader_all_formats(
+        secs in MIN_HTTP_DATE..=MAX_HTTP_DATE, now in MIN_HTTP_DATE..=MAX_HTTP_DATE, form in 0u8..3,
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..2),
+    ) {
+        let imf = String::from_utf8(format_http_date(secs).unwrap().to_vec()).unwrap();
+        let parts: Vec<&str> = imf.split([' ', ',']).filter(|p| !p.is_empty()).collect();
+        let [wd, day, mon, year, time, _] = parts[..] else { panic!("{imf}") };
+        let long = LONG_DAYS[DAYS.iter().position(|d| *d == wd).unwrap()];
+        let text = match form {
+            0 => imf.clone(),
+            1 => format!("{long}, {day}-{mon}-{} {time} GMT", &year[2..]),
+            _ => format!("{wd} {mon} {:>2} {time} {year}", day.trim_start_matches('0')),
+        };
+        let mut bytes = text.into_bytes();
+        for (at, byte) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = b" 0123456789:,-GMTSunNov"[usize::from(byte) % 23];
+        }
+        prop_assert_eq!(parse_http_date(&bytes, now).ok(), common::naive_http_date(&bytes, now), "{:?}", String::from_utf8_lossy(&bytes));
+    }
+}
+
+/// Fuzz finding (http_date target): the naive reader sliced a `str` inside a multi-byte
+/// character. The input, after its 8-byte little-endian `now`, must get the same answer from both.
+#[test]
+fn fuzz_finding_multibyte_asctime() {
+    let input: &[u8] = b"\x00\xb9\x55\x69\x00\x00\x00\x00Sun Nrv 0\xd1\xb9\x55\x69\x00\x00\x00\x00\x20\x20\x09\x09\x09\x35\x38";
+    let (now, date) = input.split_at(8);
+    let now = i64::from_le_bytes(now.try_into().unwrap());
+    assert_eq!(
+        parse_http_date(date, now).ok(),
+        common::naive_http_date(date, now)
+    );
+    assert_eq!(parse_http_date(date, now), Err(Error::InvalidDate));
+}

@@ -194,3 +194,260 @@ pub fn naive_entity_tag(s: &[u8]) -> Option<(bool, Vec<u8>)> {
     let etagc = |b: &u8| *b == 0x21 || (0x23..=0x7E).contains(b) || *b >= 0x80;
     opaque.iter().all(etagc).then(|| (weak, opaque.to_vec()))
 }
+
+/// The current representation in the naive model: its ETag as (weak, opaque), its Last-Modified.
+#[derive(Debug, Clone)]
+pub struct NaiveResource {
+    pub etag: Option<(bool, Vec<u8>)>,
+    pub last_modified: Option<i64>,
+}
+
+/// A request in the naive model: each field as its lines (empty: absent).
+#[derive(Debug, Clone, Default)]
+pub struct NaiveRequest {
+    pub method: Vec<u8>,
+    pub if_match: Vec<Vec<u8>>,
+    pub if_none_match: Vec<Vec<u8>>,
+    pub if_modified_since: Vec<Vec<u8>>,
+    pub if_unmodified_since: Vec<Vec<u8>>,
+    pub if_range: Vec<Vec<u8>>,
+    pub has_range: bool,
+}
+
+/// RFC 9110 section 13.2.2 written out step by step, as plainly as possible, on the naive list
+/// model. Dates are parsed by `parse_date` (the crate's parser: it has its own oracle tests).
+/// Returns the status: 200, 206, 304 or 412.
+pub fn naive_evaluate(
+    req: &NaiveRequest,
+    current: Option<&NaiveResource>,
+    now: i64,
+    parse_date: impl Fn(&[u8], i64) -> Option<i64>,
+) -> u16 {
+    let m = req.method.as_slice();
+    if m == b"CONNECT" || m == b"OPTIONS" || m == b"TRACE" {
+        return 200;
+    }
+    let get_or_head = m == b"GET" || m == b"HEAD";
+    let lm = current.and_then(|c| c.last_modified).map(|lm| lm.min(now));
+    let etag = current.and_then(|c| c.etag.clone());
+    // A singleton date field: exactly one line holding one valid date.
+    let date = |lines: &[Vec<u8>]| match lines {
+        [one] => parse_date(one, now),
+        _ => None,
+    };
+    // None: malformed. Some(members): the list, or [Any].
+    let list = |lines: &[Vec<u8>]| {
+        let members = naive_members(lines, 64);
+        (!members
+            .iter()
+            .any(|x| matches!(x, NaiveMember::Invalid | NaiveMember::TooManyEmpty)))
+        .then_some(members)
+    };
+    let any_match = |members: &[NaiveMember], strong: bool| {
+        members.iter().any(|x| match (x, &etag) {
+            (NaiveMember::Any, _) => current.is_some(),
+            (NaiveMember::Tag { weak, opaque }, Some((cur_weak, cur_opaque))) => {
+                opaque == cur_opaque && (!strong || (!weak && !cur_weak))
+            }
+            _ => false,
+        })
+    };
+    // Step 1 (If-Match, strong), else step 2 (If-Unmodified-Since).
+    if !req.if_match.is_empty() {
+        let ok = list(&req.if_match).is_some_and(|members| any_match(&members, true));
+        if !ok {
+            return 412;
+        }
+    } else if let (Some(lm), Some(d)) = (lm, date(&req.if_unmodified_since))
+        && lm > d
+    {
+        return 412;
+    }
+    // Step 3 (If-None-Match, weak), else step 4 (If-Modified-Since, GET/HEAD only).
+    if !req.if_none_match.is_empty() {
+        let matched = list(&req.if_none_match).is_some_and(|members| any_match(&members, false));
+        if matched {
+            return if get_or_head { 304 } else { 412 };
+        }
+    } else if get_or_head
+        && let (Some(lm), Some(d)) = (lm, date(&req.if_modified_since))
+        && lm <= d
+    {
+        return 304;
+    }
+    // Step 5: GET + Range; If-Range absent or true -> 206.
+    if m == b"GET" && req.has_range {
+        if req.if_range.is_empty() {
+            return 206;
+        }
+        let if_range_true = match req.if_range.as_slice() {
+            [one] => {
+                let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+                let start = one.iter().position(|b| !is_ows(b)).unwrap_or(one.len());
+                let end = one
+                    .iter()
+                    .rposition(|b| !is_ows(b))
+                    .map_or(start, |e| e + 1);
+                let value = &one[start..end];
+                if value.starts_with(b"\"") || value.starts_with(b"W/") {
+                    matches!((naive_entity_tag(value), &etag), (Some((false, o)), Some((false, c))) if &o == c)
+                } else {
+                    matches!((lm, parse_date(one, now)), (Some(lm), Some(d)) if lm < now && lm == d)
+                }
+            }
+            _ => false,
+        };
+        return if if_range_true { 206 } else { 200 };
+    }
+    200
+}
+
+/// (year, month, day, second of day) of an instant, counted naively: whole 400-year cycles, then
+/// years, then months.
+pub fn naive_civil(secs: i64) -> (i64, u32, u32, i64) {
+    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let (mut days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let mut year = 1970 + 400 * days.div_euclid(146_097);
+    days = days.rem_euclid(146_097);
+    loop {
+        let len = if leap(year) { 366 } else { 365 };
+        if days < len {
+            break;
+        }
+        days -= len;
+        year += 1;
+    }
+    let month_len = [
+        31,
+        if leap(year) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let mut month = 0;
+    while days >= month_len[month] {
+        days -= month_len[month];
+        month += 1;
+    }
+    (year, month as u32 + 1, days as u32 + 1, sod)
+}
+
+/// A naive reader of all three HTTP-date formats, written from the ABNF by position, with the
+/// rfc850 year chosen among candidate years by brute force.
+pub fn naive_http_date(input: &[u8], now: i64) -> Option<i64> {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = input.iter().position(|b| !is_ows(b)).unwrap_or(input.len());
+    let end = input
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |e| e + 1);
+    let s = std::str::from_utf8(&input[start..end]).ok()?;
+    let b = s.as_bytes();
+    let digits = |t: &str| {
+        (!t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| t.parse::<i64>().ok())
+            .flatten()
+    };
+    let time = |t: &str| -> Option<(i64, i64, i64)> {
+        let p: Vec<&str> = t.split(':').collect();
+        match p[..] {
+            [h, m, s] if h.len() == 2 && m.len() == 2 && s.len() == 2 => {
+                Some((digits(h)?, digits(m)?, digits(s)?))
+            }
+            _ => None,
+        }
+    };
+    let month = |m: &str| MONTHS.iter().position(|x| *x == m).map(|i| i as u32 + 1);
+    // (weekday, year, month, day, h, m, s), year None for rfc850 (two digits in `yy`).
+    let (wd, year, yy, mon, day, (h, mi, sec)) = if b.len() == 29 && b[3] == b',' {
+        let p: Vec<&str> = s.split(' ').collect();
+        let [w, d, m, y, t, "GMT"] = p[..] else {
+            return None;
+        };
+        let w = DAYS.iter().position(|x| Some(*x) == w.strip_suffix(','))?;
+        if d.len() != 2 || y.len() != 4 {
+            return None;
+        }
+        (w, Some(digits(y)?), 0, month(m)?, digits(d)?, time(t)?)
+    } else if b.len() == 24 && b[3] == b' ' {
+        // `get`, not indexing: a multi-byte character may straddle a field boundary (a fuzz
+        // finding against this model).
+        let (w, m, d, t, y) = (
+            s.get(0..3)?,
+            s.get(4..7)?,
+            s.get(8..10)?,
+            s.get(11..19)?,
+            s.get(20..24)?,
+        );
+        if [b[7], b[10], b[19]] != [b' '; 3] {
+            return None;
+        }
+        let d = match d.strip_prefix(' ') {
+            Some(one) => digits(one)?,
+            None => digits(d)?,
+        };
+        if !y.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        (
+            DAYS.iter().position(|x| *x == w)?,
+            Some(digits(y)?),
+            0,
+            month(m)?,
+            d,
+            time(t)?,
+        )
+    } else {
+        let (w, rest) = s.split_once(", ")?;
+        let w = LONG_DAYS.iter().position(|x| *x == w)?;
+        let (date, rest) = rest.split_once(' ')?;
+        let t = rest.strip_suffix(" GMT")?;
+        let p: Vec<&str> = date.split('-').collect();
+        let [d, m, y] = p[..] else { return None };
+        if d.len() != 2 || y.len() != 2 {
+            return None;
+        }
+        (w, None, digits(y)?, month(m)?, digits(d)?, time(t)?)
+    };
+    let year = match year {
+        Some(y) => y,
+        None => {
+            let (ny, nm, nd, ns) = naive_civil(now);
+            (ny - 100..=ny + 100)
+                .filter(|y| y.rem_euclid(100) == yy)
+                .filter(|y| {
+                    (*y, mon, day as u32, h * 3600 + mi * 60 + sec) <= (ny + 50, nm, nd, ns)
+                })
+                .max()?
+        }
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let month_len = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][mon as usize - 1];
+    let time_ok = h <= 23 && mi <= 59 && (sec <= 59 || (h, mi, sec) == (23, 59, 60));
+    if !(1..=9999).contains(&year) || day < 1 || day > month_len || !time_ok {
+        return None;
+    }
+    let days = naive_days(year, mon, day as u32);
+    let secs = days * 86_400 + h * 3600 + mi * 60 + sec;
+    ((days + 3).rem_euclid(7) == wd as i64 && secs <= 253_402_300_799).then_some(secs)
+}

@@ -1,0 +1,212 @@
+//! The C entry points give the Rust API's answers and never write past an output's capacity:
+//! every output buffer has sentinel bytes after the capacity it is given.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use etagcore::{
+    Comparison, ContentTag, EntityTag, Method, Representation, Request, evaluate, format_http_date,
+    list_matches, parse_http_date,
+};
+use etagcore_ffi::*;
+use libfuzzer_sys::fuzz_target;
+
+const SENTINEL: u8 = 0xA5;
+
+#[derive(Arbitrary, Debug)]
+enum Op {
+    ParseTag(Vec<u8>, u8),
+    Date(Vec<u8>, i64, i64, u8),
+    List(Vec<Vec<u8>>, bool, bool),
+    Evaluate(Vec<u8>, [Vec<Vec<u8>>; 5], bool, Option<Option<i64>>, i64),
+    Content(Vec<u8>, bool, u8),
+}
+
+fn bytes(v: &[u8]) -> etagcore_bytes {
+    etagcore_bytes {
+        ptr: if v.is_empty() {
+            std::ptr::null()
+        } else {
+            v.as_ptr()
+        },
+        len: v.len(),
+    }
+}
+
+fn field(lines: &[etagcore_bytes]) -> etagcore_field {
+    etagcore_field {
+        lines: if lines.is_empty() {
+            std::ptr::null()
+        } else {
+            lines.as_ptr()
+        },
+        count: lines.len(),
+    }
+}
+
+/// Runs a writer with `cap` bytes of a larger sentinel buffer; checks the bytes past `cap`, and
+/// that nothing at all is written on failure.
+fn output(
+    cap: usize,
+    f: impl FnOnce(*mut u8, usize, *mut usize) -> etagcore_result,
+) -> (etagcore_result, Vec<u8>) {
+    let mut buf = vec![SENTINEL; cap + 16];
+    let mut len = usize::MAX;
+    let r = f(buf.as_mut_ptr(), cap, &mut len);
+    assert!(
+        buf[cap..].iter().all(|&b| b == SENTINEL),
+        "written past the capacity"
+    );
+    if r != etagcore_result::Ok {
+        assert!(
+            buf.iter().all(|&b| b == SENTINEL) && len == usize::MAX,
+            "written on failure"
+        );
+        return (r, Vec::new());
+    }
+    (r, buf[..len].to_vec())
+}
+
+fuzz_target!(|op: Op| match op {
+    Op::ParseTag(input, cap) => {
+        let mut view = etagcore_entity_tag {
+            opaque: std::ptr::null(),
+            opaque_len: 0,
+            weak: false,
+        };
+        // SAFETY: input is live; view is writable.
+        let r = unsafe { etagcore_entity_tag_parse(bytes(&input).ptr, input.len(), &mut view) };
+        match EntityTag::parse(&input) {
+            Ok(tag) => {
+                assert_eq!(
+                    (r, view.weak, view.opaque_len),
+                    (etagcore_result::Ok, tag.is_weak(), tag.opaque().len())
+                );
+                // SAFETY: view borrows input, which is live.
+                let (r, out) = output(usize::from(cap), |o, c, l| unsafe {
+                    etagcore_entity_tag_format(&view, o, c, l)
+                });
+                if usize::from(cap) >= tag.encoded_len() {
+                    let mut expected = vec![0; tag.encoded_len()];
+                    tag.write_to(&mut expected).expect("fits");
+                    assert_eq!((r, out), (etagcore_result::Ok, expected));
+                } else {
+                    assert_eq!(r, etagcore_result::InsufficientSize);
+                }
+            }
+            Err(e) => assert_eq!(r, etagcore_result::from_core(e)),
+        }
+    }
+    Op::Date(input, now, secs, cap) => {
+        let mut got = 0i64;
+        // SAFETY: input is live; got is writable.
+        let r = unsafe { etagcore_http_date_parse(bytes(&input).ptr, input.len(), now, &mut got) };
+        match parse_http_date(&input, now) {
+            Ok(expected) => assert_eq!((r, got), (etagcore_result::Ok, expected)),
+            Err(e) => assert_eq!(r, etagcore_result::from_core(e)),
+        }
+        // SAFETY: buffers come from `output`.
+        let (r, out) = output(usize::from(cap % 40), |o, c, l| unsafe {
+            etagcore_http_date_format(secs, o, c, l)
+        });
+        match format_http_date(secs) {
+            Ok(date) if usize::from(cap % 40) >= date.len() => {
+                assert_eq!((r, out), (etagcore_result::Ok, date.to_vec()))
+            }
+            Ok(_) => assert_eq!(r, etagcore_result::InsufficientSize),
+            Err(e) => assert_eq!(r, etagcore_result::from_core(e)),
+        }
+    }
+    Op::List(lines, exists, strong) => {
+        let lines: Vec<Vec<u8>> = lines.into_iter().take(ETAGCORE_MAX_FIELD_LINES).collect();
+        let borrowed: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+        let c_lines: Vec<etagcore_bytes> = lines.iter().map(|l| bytes(l)).collect();
+        let etag = b"\"xyzzy\"";
+        let rep = Representation {
+            etag: Some(EntityTag::parse(etag).expect("valid")),
+            last_modified: None,
+        };
+        let resource = etagcore_resource {
+            etag: bytes(etag),
+            has_last_modified: false,
+            last_modified: 0,
+        };
+        let (kind, comparison) = if strong {
+            (0, Comparison::Strong)
+        } else {
+            (1, Comparison::Weak)
+        };
+        let mut matched = false;
+        let current: *const etagcore_resource = if exists { &resource } else { std::ptr::null() };
+        // SAFETY: every pointer comes from a live value above.
+        let r = unsafe { etagcore_list_match(field(&c_lines), current, kind, &mut matched) };
+        match list_matches(&borrowed, exists.then_some(rep.etag.as_ref()), comparison) {
+            Ok(m) => assert_eq!((r, matched), (etagcore_result::Ok, m)),
+            Err(e) => assert_eq!(r, etagcore_result::from_core(e)),
+        }
+    }
+    Op::Evaluate(method, fields, has_range, current, now) => {
+        let fields: Vec<Vec<Vec<u8>>> = fields
+            .into_iter()
+            .map(|f| f.into_iter().take(ETAGCORE_MAX_FIELD_LINES).collect())
+            .collect();
+        let borrowed: Vec<Vec<&[u8]>> = fields
+            .iter()
+            .map(|f| f.iter().map(Vec::as_slice).collect())
+            .collect();
+        let c_fields: Vec<Vec<etagcore_bytes>> = fields
+            .iter()
+            .map(|f| f.iter().map(|l| bytes(l)).collect())
+            .collect();
+        let etag = b"W/\"v1\"";
+        let rep = current.map(|lm| Representation {
+            etag: Some(EntityTag::parse(etag).expect("valid")),
+            last_modified: lm,
+        });
+        let resource = current.map(|lm| etagcore_resource {
+            etag: bytes(etag),
+            has_last_modified: lm.is_some(),
+            last_modified: lm.unwrap_or(0),
+        });
+        let request = Request {
+            method: Method::from_bytes(&method),
+            if_match: &borrowed[0],
+            if_none_match: &borrowed[1],
+            if_modified_since: &borrowed[2],
+            if_unmodified_since: &borrowed[3],
+            if_range: &borrowed[4],
+            has_range,
+        };
+        let c_request = etagcore_request {
+            method: bytes(&method),
+            if_match: field(&c_fields[0]),
+            if_none_match: field(&c_fields[1]),
+            if_modified_since: field(&c_fields[2]),
+            if_unmodified_since: field(&c_fields[3]),
+            if_range: field(&c_fields[4]),
+            has_range,
+        };
+        let c_current: *const etagcore_resource = resource.as_ref().map_or(std::ptr::null(), |r| r);
+        let mut decision = etagcore_decision::Perform;
+        // SAFETY: every pointer comes from a live value above.
+        let r = unsafe { etagcore_request_evaluate(&c_request, c_current, now, &mut decision) };
+        assert_eq!(r, etagcore_result::Ok);
+        assert_eq!(
+            decision as u32,
+            u32::from(evaluate(&request, rep.as_ref(), now).status())
+        );
+    }
+    Op::Content(data, weak, cap) => {
+        let tag = ContentTag::of(&data);
+        let expected = if weak { tag.weaken() } else { tag };
+        let cap = usize::from(cap % 48);
+        // SAFETY: data is live; buffers come from `output`.
+        let (r, out) = output(cap, |o, c, l| unsafe {
+            etagcore_content_tag_compute(bytes(&data).ptr, data.len(), weak, o, c, l)
+        });
+        if cap >= expected.as_bytes().len() {
+            assert_eq!((r, &out[..]), (etagcore_result::Ok, expected.as_bytes()));
+        } else {
+            assert_eq!(r, etagcore_result::InsufficientSize);
+        }
+    }
+});
