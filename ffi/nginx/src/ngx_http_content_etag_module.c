@@ -26,9 +26,10 @@ typedef struct {
 } ngx_http_content_etag_loc_conf_t;
 
 
-/* Present on a request whose ETag this module set: the main filter then decides. */
+/* Present on a static-file response this module took over: the main filter then decides. */
 typedef struct {
-    ngx_uint_t   tagged;
+    /* the file's length: if a later filter changes it, the bytes sent are not the file's */
+    off_t        length;
 } ngx_http_content_etag_ctx_t;
 
 
@@ -163,21 +164,20 @@ ngx_http_content_etag_pre_header_filter(ngx_http_request_t *r)
 
     rc = ngx_http_content_etag_file_tag(of.fd, conf->max_size, r->connection->log, tag);
 
+    if (rc == NGX_ERROR) {
+        return ngx_http_next_pre_header_filter(r);
+    }
+
     if (rc == NGX_DECLINED) {
         /*
-         * Too large to hash in the request path (or changing): nginx's own "mtime-size" tag
-         * and its own conditional handling stay, but the tag is marked weak, since it names
-         * the file's metadata on this server, not its bytes.
+         * Too large to hash in the request path (or changing while read): nginx's own
+         * "mtime-size" tag stays, marked weak, since it names this server's metadata, not the
+         * bytes. The conditions are still evaluated by etagcore: a weak tag then never
+         * satisfies If-Match or If-Range, as RFC 9110's strong comparison requires.
          */
         ngx_http_weak_etag(r);
-        return ngx_http_next_pre_header_filter(r);
-    }
 
-    if (rc != NGX_OK) {
-        return ngx_http_next_pre_header_filter(r);
-    }
-
-    if (ngx_http_content_etag_set(r, tag, ETAGCORE_CONTENT_TAG_LEN) != NGX_OK) {
+    } else if (ngx_http_content_etag_set(r, tag, ETAGCORE_CONTENT_TAG_LEN) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -186,7 +186,7 @@ ngx_http_content_etag_pre_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
-    ctx->tagged = 1;
+    ctx->length = r->headers_out.content_length_n;
     ngx_http_set_ctx(r, ctx, ngx_http_content_etag_module);
 
     /* the main filter evaluates the conditions, in RFC 9110's order, with this tag */
@@ -294,11 +294,12 @@ static ngx_int_t
 ngx_http_content_etag_header_filter(ngx_http_request_t *r)
 {
     ngx_int_t                     rc;
-    ngx_table_elt_t              *etag;
+    ngx_table_elt_t              *etag, *ims;
     etagcore_bytes                lines[5];
     etagcore_request              req;
     etagcore_resource             current;
     etagcore_decision             decision;
+    ngx_http_core_loc_conf_t     *clcf;
     ngx_http_content_etag_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_content_etag_module);
@@ -306,6 +307,19 @@ ngx_http_content_etag_header_filter(ngx_http_request_t *r)
     if (ctx == NULL || r != r->main || r->headers_out.status != NGX_HTTP_OK) {
         return ngx_http_next_header_filter(r);
     }
+
+    /*
+     * A filter that changes the body (gzip, charset recoding, sub, ssi...) clears the length:
+     * the bytes sent are no longer the file's, so the tag may only be weak. gzip weakens it
+     * itself; this covers every other transformation the same way.
+     */
+    if (r->headers_out.content_length_n != ctx->length) {
+        ngx_http_weak_etag(r);
+    }
+
+    /* `if_modified_since off;` keeps its meaning: the field is not evaluated */
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    ims = clcf->if_modified_since == NGX_HTTP_IMS_OFF ? NULL : r->headers_in.if_modified_since;
 
     /*
      * nginx 1.22 answers 400 to a second If-* field line before any filter runs, so each field
@@ -316,8 +330,7 @@ ngx_http_content_etag_header_filter(ngx_http_request_t *r)
     req.method.len = r->method_name.len;
     ngx_http_content_etag_field(r->headers_in.if_match, &lines[0], &req.if_match);
     ngx_http_content_etag_field(r->headers_in.if_none_match, &lines[1], &req.if_none_match);
-    ngx_http_content_etag_field(r->headers_in.if_modified_since, &lines[2],
-                                &req.if_modified_since);
+    ngx_http_content_etag_field(ims, &lines[2], &req.if_modified_since);
     ngx_http_content_etag_field(r->headers_in.if_unmodified_since, &lines[3],
                                 &req.if_unmodified_since);
     ngx_http_content_etag_field(r->headers_in.if_range, &lines[4], &req.if_range);
