@@ -1,6 +1,8 @@
 # Every check .ci/run runs is one target here, so any one can be run alone.
-#   make demo   the main job: content ETags of some files, the same on every server
-#   make test   every check: fmt, clippy, docs, all tests (doctests included), vectors, no_std
+#   make farm   the main job: the load-balanced farm on real nginx, stock vs the module
+#   make test   every check: fmt, clippy, docs, all tests (Rust, C, nginx), vectors, no_std,
+#               the panic proof, sanitizers, a fuzz smoke run, the farm demo
+#   make demo   content ETags of some files, the same on every server
 SHELL := /bin/bash
 CARGO ?= cargo
 # The public conformance vectors beside the checkout, when present, run on top of tests/vectors/.
@@ -23,12 +25,12 @@ FUZZ_TARGETS := entity_tag list http_date evaluate content c_abi
 FUZZ_SECONDS ?= 20
 FUZZ_RUNS ?= 10000000
 
-.PHONY: demo test fmt clippy doc unit vectors nostd panic-check bench-build ffi header c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign
+.PHONY: farm nginx-module nginx-test nginx-load demo test fmt clippy doc unit vectors nostd panic-check bench-build ffi header c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
 
-test: fmt clippy doc unit vectors nostd panic-check bench-build c-test c-valgrind c-example asan fuzz-smoke
+test: fmt clippy doc unit vectors nostd panic-check bench-build c-test c-valgrind c-example asan fuzz-smoke nginx-test farm
 
 fmt:
 	$(CARGO) fmt --all --check
@@ -135,10 +137,34 @@ fuzz-smoke:
 	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -dict=etagcore.dict || exit 1; \
 	done
 
-# The long campaign recorded in fuzz/README.md: FUZZ_RUNS executions per target.
+# The long campaign recorded in fuzz/README.md: FUZZ_RUNS executions per target; each target's
+# full log goes to target/fuzz-campaign/, its final statistics to the terminal.
 fuzz-campaign:
+	mkdir -p target/fuzz-campaign
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
-	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -runs=$(FUZZ_RUNS) -dict=etagcore.dict -print_final_stats=1 2>&1 \
-	    | tee /dev/stderr | grep -aE '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' | sed "s/^/$$t /" \
-	    || exit 1; \
+	  log=../target/fuzz-campaign/$$t.log; \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -runs=$(FUZZ_RUNS) -dict=etagcore.dict -print_final_stats=1 \
+	    > $$log 2>&1 || { tail -40 $$log; exit 1; }; \
+	  grep -aE '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|#[0-9]+ +DONE)' $$log \
+	    | sed "s/^/$$t /"; \
 	done
+
+# The nginx module (ffi/nginx/), built against Debian's nginx-dev tree: target/nginx/*.so.
+nginx-module: ffi
+	bash ffi/nginx/install-deps.sh
+	ffi/nginx/build.sh
+
+# Data-driven module tests and the conformance vectors, on real nginx servers on 127.0.0.1.
+nginx-test: nginx-module
+	python3 ffi/nginx/t/run_tests.py
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 ffi/nginx/t/vectors.py
+
+# Three origins behind a round-robin balancer: stock nginx, then the module.
+farm: nginx-module
+	python3 ffi/nginx/farm.py
+
+# wrk on loopback, stock vs module (not in CI: timings are for the record, not assertions).
+LOAD_SECONDS ?= 5
+nginx-load: nginx-module
+	bash ffi/nginx/install-deps.sh wrk
+	python3 ffi/nginx/load.py $(LOAD_SECONDS)

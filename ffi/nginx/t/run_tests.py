@@ -1,0 +1,508 @@
+#!/usr/bin/env python3
+"""Data-driven tests of ngx_http_content_etag_module: every block of every t/cases/*.test runs
+against a fresh nginx (harness.Nginx), and is reported as `ok - NAME` or `not ok - NAME: why`.
+The last line is `nginx_module: N passed, M failed`; the exit status is 1 on any failure.
+
+Usage: python3 ffi/nginx/t/run_tests.py [FILE.test ...] [-k SUBSTRING]
+
+Block format (modelled on Test::Nginx blocks, as in openresty's headers-more t/*.t)
+=================================================================================
+
+    === NAME                              starts a block (a test case); text before the first
+                                          `---` section of a block is a comment
+    --- SECTION [ARG ...]                 starts a section; its body is the following lines up to
+                                          the next `---`/`===` line, each line ending in "\\n",
+                                          trailing blank lines dropped
+
+Lines before the first `===` and lines starting with `#` between blocks are comments.
+
+Server sections (anywhere in the block):
+    --- config                            directives inside the server block (`root` is set)
+    --- http_config                       directives at http level
+    --- workers N                         worker_processes (default 1)
+
+Actions, run in the order written (those before the first request run before nginx starts):
+    --- file NAME [OPT ...]               writes NAME (under the docroot) with the body
+        options: chomp (drop the body's final newline), size=N (N bytes of a-z repeated instead
+        of the body), mtime=SECONDS | mtime=now | mtime=now+N | mtime=now-N | mtime=keep (the
+        mtime the file had before this write, to the nanosecond), rename (write a new file and
+        rename it over NAME: a new inode; default: truncate and rewrite in place)
+    --- gzip_file NAME.gz from NAME [mtime=...]   NAME's current bytes, gzip-compressed
+    --- dir NAME                          creates a directory
+    --- touch NAME mtime=...              sets a file's mtime
+    --- remove NAME                       deletes a file
+    --- set                               lines `VAR = TEMPLATE`: saves the expanded template as
+                                          {$VAR} (e.g. a file's tag before it is rewritten)
+    --- sleep SECONDS
+    --- log_count N                       exactly N lines of nginx's error log contain the body
+                                          (its first line), e.g. `content_etag: hashed`
+
+A request step, and its expectations (each belongs to the latest `--- request`):
+    --- request [conn=NAME]               one line `METHOD /path`; steps with the same conn=NAME
+                                          share one keep-alive connection, which must not have
+                                          been closed by nginx in between
+    --- request_headers                   `Name: value` lines (a name may repeat: separate lines);
+                                          `\\xNN` in a value is the byte NN
+    --- status                            the expected status code
+    --- response_headers                  `Name: value` exact (any field line of that name),
+                                          `Name: ~REGEX` (re.fullmatch), `!Name` absent
+    --- body [chomp] [gunzip] [file=NAME] the exact body, `\\xNN` being the byte NN (file=NAME:
+                                          the current bytes of NAME; gunzip: decompress the
+                                          received body first)
+    --- connection open|closed            (a conn=NAME step) whether nginx kept the connection
+                                          open after this response
+
+Placeholders, expanded in configs, request lines, header values, bodies and `set`:
+    {etag:F}        the strong content tag of F's current bytes, "<32 hex>"
+    {wetag:F}       its weak form W/"<32 hex>"
+    {hex:F}         the 32 hex digits alone
+    {lm:F}          F's mtime as an IMF-fixdate; {lm:F:+N} / {lm:F:-N} N seconds later/earlier
+    {nginx_etag:F}  nginx's own tag "%xT-%xO" (mtime-size, hex)
+    {body_etag}     (response checks only) the content tag of the body received
+    {docroot}       the server's root folder
+    {$VAR}          a value saved by `--- set`
+"""
+import email.utils
+import gzip
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+
+sys.dont_write_bytecode = True  # leave no __pycache__ beside the tests
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
+
+ACTIONS = {"file", "gzip_file", "dir", "touch", "remove", "set", "sleep", "log_count"}
+STEP_PARTS = {"request_headers", "status", "response_headers", "body", "connection"}
+SERVER = {"config", "http_config", "workers"}
+
+
+class CaseError(Exception):
+    """A malformed test block (counted as a failure)."""
+
+
+class Failure(Exception):
+    """An expectation the server did not meet."""
+
+
+# ---------------------------------------------------------------- parsing
+
+class Section:
+    def __init__(self, name, args, lineno):
+        self.name, self.args, self.lineno, self.lines = name, args, lineno, []
+
+    def text(self):
+        lines = list(self.lines)
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return "".join(line + "\n" for line in lines)
+
+    def opts(self):
+        """key=value arguments as a dict, bare words mapped to True."""
+        out = {}
+        for a in self.args:
+            k, sep, v = a.partition("=")
+            out[k] = v if sep else True
+        return out
+
+
+class Block:
+    def __init__(self, name, path, lineno):
+        self.name, self.path, self.lineno, self.sections = name, path, lineno, []
+
+
+def parse(path):
+    blocks, block, section = [], None, None
+    with open(path, encoding="utf-8") as f:
+        for lineno, raw in enumerate(f, 1):
+            line = raw.rstrip("\n")
+            if line.startswith("=== "):
+                block = Block(line[4:].strip(), path, lineno)
+                blocks.append(block)
+                section = None
+            elif line.startswith("--- ") and block is not None:
+                words = line[4:].split()
+                section = Section(words[0], words[1:], lineno)
+                block.sections.append(section)
+            elif section is not None:
+                section.lines.append(line)
+            # else: a comment (before the first block, or before a block's first section)
+    return blocks
+
+
+def plan(block):
+    """The block as (server settings, ordered list of actions and request steps)."""
+    server = {"config": "", "http_config": "", "workers": 1}
+    items, step = [], None
+    for s in block.sections:
+        if s.name in ("config", "http_config"):
+            server[s.name] = s.text()
+        elif s.name == "workers":
+            server["workers"] = int(s.args[0])
+        elif s.name == "request":
+            line = s.text().strip().split()
+            if len(line) != 2:
+                raise CaseError(f"line {s.lineno}: --- request needs one line 'METHOD /path'")
+            step = {"method": line[0], "path": line[1], "conn": s.opts().get("conn"),
+                    "headers": [], "status": None, "expect": [], "body": None,
+                    "connection": None, "lineno": s.lineno}
+            items.append(("request", step))
+        elif s.name in STEP_PARTS:
+            if step is None:
+                raise CaseError(f"line {s.lineno}: --- {s.name} before any --- request")
+            if s.name == "request_headers":
+                for line in s.text().splitlines():
+                    if not line.strip():
+                        continue
+                    name, sep, value = line.partition(":")
+                    if not sep:
+                        raise CaseError(f"line {s.lineno}: request header without ':': {line!r}")
+                    step["headers"].append((name.strip(), value.strip()))
+            elif s.name == "status":
+                step["status"] = int(s.text().strip())
+            elif s.name == "connection":
+                if s.args not in (["open"], ["closed"]) or not step["conn"]:
+                    raise CaseError(f"line {s.lineno}: --- connection open|closed needs a "
+                                    "--- request conn=NAME step")
+                step["connection"] = s.args[0]
+            elif s.name == "response_headers":
+                step["expect"].extend(l.strip() for l in s.text().splitlines() if l.strip())
+            else:
+                step["body"] = s
+        elif s.name in ACTIONS:
+            items.append((s.name, s))
+        else:
+            raise CaseError(f"line {s.lineno}: unknown section --- {s.name}")
+    if not any(kind == "request" for kind, _ in items):
+        raise CaseError("no --- request")
+    return server, items
+
+
+# ---------------------------------------------------------------- running
+
+PLACEHOLDER = re.compile(r"\{(etag|wetag|hex|lm|nginx_etag):([^{}:]+)(?::([+-]\d+))?\}"
+                         r"|\{(body_etag|docroot)\}|\{\$(\w+)\}")
+
+
+class Run:
+    def __init__(self, block):
+        self.block = block
+        self.server, self.items = plan(block)
+        self.nginx = None
+        self.started = False
+        self.vars = {}
+        self.conns = {}
+        self.socknames = {}
+
+    def path(self, name):
+        return os.path.join(self.nginx.docroot, name)
+
+    def expand(self, text, body=None):
+        def sub(m):
+            kind, name, offset, simple, var = m.groups()
+            if var is not None:
+                if var not in self.vars:
+                    raise CaseError(f"{{${var}}} was never set")
+                return self.vars[var]
+            if simple == "docroot":
+                return self.nginx.docroot
+            if simple == "body_etag":
+                if body is None:
+                    raise CaseError("{body_etag} is only for response checks")
+                return harness.content_tag(body)
+            path = self.path(name)
+            if not os.path.exists(path):
+                raise CaseError(f"placeholder {m.group(0)}: no file {name}")
+            if kind in ("etag", "wetag", "hex"):
+                with open(path, "rb") as f:
+                    tag = harness.content_tag(f.read())
+                return {"etag": tag, "wetag": "W/" + tag, "hex": tag.strip('"')}[kind]
+            st = os.stat(path)
+            if kind == "lm":
+                return email.utils.formatdate(int(st.st_mtime) + int(offset or 0), usegmt=True)
+            return '"%x-%x"' % (int(st.st_mtime), st.st_size)
+        return PLACEHOLDER.sub(sub, text)
+
+    # ------------------------------------------------------------ actions
+
+    def mtime_ns(self, spec, previous_ns):
+        if spec == "keep":
+            if previous_ns is None:
+                raise CaseError("mtime=keep on a file that did not exist")
+            return previous_ns
+        m = re.fullmatch(r"now(?:([+-])(\d+))?", spec)
+        if m:
+            delta = int(m.group(2) or 0) * (1 if m.group(1) != "-" else -1)
+            return (int(time.time()) + delta) * 10**9
+        if re.fullmatch(r"-?\d+", spec):
+            return int(spec) * 10**9
+        raise CaseError(f"bad mtime {spec!r}")
+
+    def write(self, name, data, opts):
+        path = self.path(name)
+        previous = os.stat(path).st_mtime_ns if os.path.exists(path) else None
+        mtime = opts.get("mtime")
+        if opts.get("rename"):
+            tmp = path + ".tmp-rename"
+            self.nginx.write(os.path.relpath(tmp, self.nginx.docroot), data)
+            if mtime:
+                ns = self.mtime_ns(mtime, previous)
+                os.utime(tmp, ns=(ns, ns))
+            os.replace(tmp, path)
+        else:
+            self.nginx.write(name, data)
+            if mtime:
+                ns = self.mtime_ns(mtime, previous)
+                os.utime(path, ns=(ns, ns))
+
+    def action(self, kind, s):
+        opts = s.opts()
+        if kind == "file":
+            if not s.args:
+                raise CaseError(f"line {s.lineno}: --- file needs a name")
+            if "size" in opts:
+                n = int(opts["size"])
+                data = (b"abcdefghijklmnopqrstuvwxyz" * (n // 26 + 1))[:n]
+            else:
+                text = self.expand(s.text())
+                if opts.get("chomp") and text.endswith("\n"):
+                    text = text[:-1]
+                data = text.encode()
+            self.write(s.args[0], data, opts)
+        elif kind == "gzip_file":
+            if len(s.args) < 3 or s.args[1] != "from":
+                raise CaseError(f"line {s.lineno}: --- gzip_file NAME.gz from NAME")
+            with open(self.path(s.args[2]), "rb") as f:
+                data = gzip.compress(f.read(), compresslevel=9, mtime=0)
+            self.write(s.args[0], data, opts)
+        elif kind == "dir":
+            os.makedirs(self.path(s.args[0]), exist_ok=True)
+            os.chmod(self.path(s.args[0]), 0o755)
+        elif kind == "touch":
+            path = self.path(s.args[0])
+            ns = self.mtime_ns(opts.get("mtime", "now"), os.stat(path).st_mtime_ns)
+            os.utime(path, ns=(ns, ns))
+        elif kind == "remove":
+            os.remove(self.path(s.args[0]))
+        elif kind == "set":
+            for line in s.text().splitlines():
+                if line.strip():
+                    var, sep, template = line.partition("=")
+                    if not sep:
+                        raise CaseError(f"line {s.lineno}: --- set needs 'VAR = TEMPLATE'")
+                    self.vars[var.strip()] = self.expand(template.strip())
+        elif kind == "sleep":
+            time.sleep(float(s.args[0]))
+        elif kind == "log_count":
+            want = int(s.args[0])
+            needle = self.expand(s.text().splitlines()[0] if s.text() else "")
+            got = sum(1 for line in self.nginx.log().splitlines() if needle in line)
+            if got != want:
+                raise Failure(f"line {s.lineno}: {got} error-log lines contain {needle!r}, "
+                              f"expected {want}")
+
+    # ------------------------------------------------------------ requests
+
+    def request(self, step):
+        method, path = step["method"], self.expand(step["path"])
+        where = f"line {step['lineno']} ({method} {path})"
+        headers = []
+        for name, value in step["headers"]:
+            value = self.expand(value)
+            raw = re.sub(r"\\x([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), value)
+            headers.append((name, raw.encode("latin-1")))
+        conn = None
+        if step["conn"]:
+            key = step["conn"]
+            conn = self.conns.get(key)
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", self.nginx.port, timeout=10)
+                self.conns[key] = conn
+            elif conn.sock is None:
+                raise Failure(f"{where}: nginx closed the keep-alive connection {key!r}")
+        try:
+            status, got, body = self.nginx.request(method, path, headers, conn=conn)
+        except (http.client.HTTPException, OSError) as e:
+            raise Failure(f"{where}: {type(e).__name__}: {e}") from None
+        if conn is not None:
+            if conn.sock is None:
+                sockname = None
+            else:
+                sockname = conn.sock.getsockname()
+            previous = self.socknames.get(step["conn"])
+            if previous is not None and sockname is not None and sockname != previous:
+                raise Failure(f"{where}: a new connection was opened for {step['conn']!r}")
+            if sockname is not None:
+                self.socknames[step["conn"]] = sockname
+
+        if step["connection"]:
+            state = "closed" if conn.sock is None or peer_closed(conn.sock) else "open"
+            if state != step["connection"]:
+                raise Failure(f"{where}: nginx left the connection {state}, expected "
+                              f"{step['connection']} (status {status}, headers {got})")
+
+        def show():
+            return f"status {status}, headers {got}, body {body[:80]!r}"
+
+        if step["status"] is not None and status != step["status"]:
+            raise Failure(f"{where}: status {status}, expected {step['status']}; {show()}")
+        for rule in step["expect"]:
+            if rule.startswith("!"):
+                name = rule[1:].strip()
+                values = [v for k, v in got if k.lower() == name.lower()]
+                if values:
+                    raise Failure(f"{where}: {name} should be absent, got {values}; {show()}")
+                continue
+            name, sep, want = rule.partition(":")
+            if not sep:
+                raise CaseError(f"{where}: bad response header rule {rule!r}")
+            name, want = name.strip(), want.strip()
+            values = [v for k, v in got if k.lower() == name.lower()]
+            if want.startswith("~"):
+                pattern = self.expand(want[1:].strip(), body)
+                ok = any(re.fullmatch(pattern, v) for v in values)
+            else:
+                want = self.expand(want, body)
+                ok = want in values
+            if not ok:
+                raise Failure(f"{where}: {name}: {values or 'absent'}, expected {want!r}; "
+                              f"{show()}")
+        if step["body"] is not None:
+            s = step["body"]
+            opts = s.opts()
+            if "file" in opts:
+                with open(self.path(opts["file"]), "rb") as f:
+                    want = f.read()
+            else:
+                text = self.expand(s.text(), body)
+                if opts.get("chomp") and text.endswith("\n"):
+                    text = text[:-1]
+                want = re.sub(rb"\\x([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
+                              text.encode())
+            seen = body
+            if opts.get("gunzip"):
+                try:
+                    seen = gzip.decompress(body)
+                except (OSError, EOFError) as e:
+                    raise Failure(f"{where}: body is not gzip ({e}); {show()}") from None
+            if seen != want:
+                raise Failure(f"{where}: body {seen[:80]!r}, expected {want[:80]!r}")
+
+
+def peer_closed(sock):
+    """Whether the server has closed its side of a connection we are not reading from."""
+    sock.settimeout(1.0)
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.settimeout(10)
+
+
+def stop(nginx):
+    """Stops the server by the PID it wrote; a master that never wrote one (it failed to start
+    in time) is stopped by the PID of the process we spawned."""
+    proc = getattr(nginx, "proc", None)
+    if nginx.pid is None and proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGQUIT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    nginx.stop()
+
+
+def run_block(block):
+    r = Run(block)
+    # harness.Nginx writes its nginx.conf in its constructor, before the docroot is known to us:
+    # {docroot} goes in as a marker, replaced in the written file.
+    marker = "@@DOCROOT@@"
+    r.nginx = harness.Nginx(r.server["config"].replace("{docroot}", marker),
+                            http_conf=r.server["http_config"].replace("{docroot}", marker),
+                            workers=r.server["workers"])
+    try:
+        with open(r.nginx.conf) as f:
+            conf = f.read()
+        with open(r.nginx.conf, "w") as f:
+            f.write(conf.replace(marker, r.nginx.docroot))
+        for kind, item in r.items:
+            if kind == "request":
+                if not r.started:
+                    r.nginx.start()
+                    r.started = True
+                r.request(item)
+            else:
+                r.action(kind, item)
+    finally:
+        for conn in r.conns.values():
+            conn.close()
+        stop(r.nginx)
+
+
+def main(argv):
+    files, only = [], None
+    args = list(argv)
+    while args:
+        a = args.pop(0)
+        if a == "-k":
+            only = args.pop(0)
+        else:
+            files.append(a)
+    if not files:
+        files = sorted(os.path.join(CASES, f) for f in os.listdir(CASES) if f.endswith(".test"))
+    passed = failed = 0
+    names = set()
+    for path in files:
+        try:
+            blocks = parse(path)
+        except (OSError, UnicodeDecodeError) as e:
+            print(f"not ok - {os.path.basename(path)}: cannot read: {e}")
+            failed += 1
+            continue
+        if not blocks:
+            print(f"not ok - {os.path.basename(path)}: no test blocks")
+            failed += 1
+            continue
+        for block in blocks:
+            label = f"{os.path.basename(path)[:-5]}: {block.name}"
+            if only and only not in label:
+                continue
+            if label in names:
+                print(f"not ok - {label}: duplicate test name")
+                failed += 1
+                continue
+            names.add(label)
+            try:
+                run_block(block)
+            except Failure as e:
+                print(f"not ok - {label}: {e}")
+                failed += 1
+            except CaseError as e:
+                print(f"not ok - {label}: malformed test: {e}")
+                failed += 1
+            except Exception as e:  # a harness or nginx start-up problem: report, carry on
+                detail = traceback.format_exception_only(type(e), e)[-1].strip()
+                print(f"not ok - {label}: error: {detail}")
+                failed += 1
+            else:
+                print(f"ok - {label}")
+                passed += 1
+            sys.stdout.flush()
+    print(f"nginx_module: {passed} passed, {failed} failed")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
