@@ -10,7 +10,9 @@ use etagcore::{
 use etagcore_ffi::*;
 use libfuzzer_sys::fuzz_target;
 
-const SENTINEL: u8 = 0xA5;
+#[path = "../../ffi/tests/common/mod.rs"]
+mod ffi_common;
+use ffi_common::{bytes, field, with_output as output};
 
 #[derive(Arbitrary, Debug)]
 enum Op {
@@ -19,51 +21,6 @@ enum Op {
     List(Vec<Vec<u8>>, bool, bool),
     Evaluate(Vec<u8>, [Vec<Vec<u8>>; 5], bool, Option<Option<i64>>, i64),
     Content(Vec<u8>, bool, u8),
-}
-
-fn bytes(v: &[u8]) -> etagcore_bytes {
-    etagcore_bytes {
-        ptr: if v.is_empty() {
-            std::ptr::null()
-        } else {
-            v.as_ptr()
-        },
-        len: v.len(),
-    }
-}
-
-fn field(lines: &[etagcore_bytes]) -> etagcore_field {
-    etagcore_field {
-        lines: if lines.is_empty() {
-            std::ptr::null()
-        } else {
-            lines.as_ptr()
-        },
-        count: lines.len(),
-    }
-}
-
-/// Runs a writer with `cap` bytes of a larger sentinel buffer; checks the bytes past `cap`, and
-/// that nothing at all is written on failure.
-fn output(
-    cap: usize,
-    f: impl FnOnce(*mut u8, usize, *mut usize) -> etagcore_result,
-) -> (etagcore_result, Vec<u8>) {
-    let mut buf = vec![SENTINEL; cap + 16];
-    let mut len = usize::MAX;
-    let r = f(buf.as_mut_ptr(), cap, &mut len);
-    assert!(
-        buf[cap..].iter().all(|&b| b == SENTINEL),
-        "written past the capacity"
-    );
-    if r != etagcore_result::Ok {
-        assert!(
-            buf.iter().all(|&b| b == SENTINEL) && len == usize::MAX,
-            "written on failure"
-        );
-        return (r, Vec::new());
-    }
-    (r, buf[..len].to_vec())
 }
 
 fuzz_target!(|op: Op| match op {

@@ -115,6 +115,14 @@ pub fn naive_imf_fixdate(s: &str) -> Option<i64> {
     ((days + 3).rem_euclid(7) == wd).then_some(days * 86_400 + h * 3600 + m * 60 + sec)
 }
 
+/// The bytes without leading and trailing SP / HTAB.
+pub fn naive_trim(s: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = s.iter().position(|b| !is_ows(b)).unwrap_or(s.len());
+    let end = s.iter().rposition(|b| !is_ows(b)).map_or(start, |e| e + 1);
+    &s[start..end]
+}
+
 /// A naive member of an `If-Match` / `If-None-Match` list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NaiveMember {
@@ -136,12 +144,7 @@ pub fn naive_members(lines: &[Vec<u8>], max_empty: usize) -> Vec<NaiveMember> {
         return Vec::new();
     }
     let joined = lines.join(&b", "[..]);
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let trim = |s: &[u8]| -> Vec<u8> {
-        let start = s.iter().position(|b| !is_ows(b)).unwrap_or(s.len());
-        let end = s.iter().rposition(|b| !is_ows(b)).map_or(start, |e| e + 1);
-        s[start..end].to_vec()
-    };
+    let trim = |s: &[u8]| naive_trim(s).to_vec();
     if trim(&joined) == b"*" {
         return vec![NaiveMember::Any];
     }
@@ -282,13 +285,7 @@ pub fn naive_evaluate(
         }
         let if_range_true = match req.if_range.as_slice() {
             [one] => {
-                let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-                let start = one.iter().position(|b| !is_ows(b)).unwrap_or(one.len());
-                let end = one
-                    .iter()
-                    .rposition(|b| !is_ows(b))
-                    .map_or(start, |e| e + 1);
-                let value = &one[start..end];
+                let value = naive_trim(one);
                 if value.starts_with(b"\"") || value.starts_with(b"W/") {
                     matches!((naive_entity_tag(value), &etag), (Some((false, o)), Some((false, c))) if &o == c)
                 } else {
@@ -342,13 +339,7 @@ pub fn naive_civil(secs: i64) -> (i64, u32, u32, i64) {
 /// A naive reader of all three HTTP-date formats, written from the ABNF by position, with the
 /// rfc850 year chosen among candidate years by brute force.
 pub fn naive_http_date(input: &[u8], now: i64) -> Option<i64> {
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = input.iter().position(|b| !is_ows(b)).unwrap_or(input.len());
-    let end = input
-        .iter()
-        .rposition(|b| !is_ows(b))
-        .map_or(start, |e| e + 1);
-    let s = std::str::from_utf8(&input[start..end]).ok()?;
+    let s = std::str::from_utf8(naive_trim(input)).ok()?;
     let b = s.as_bytes();
     let digits = |t: &str| {
         (!t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
