@@ -245,6 +245,15 @@ pub fn list_matches(
     current: Option<Option<&EntityTag<'_>>>,
     comparison: Comparison,
 ) -> Result<bool, Error> {
+    // Fast path: one field line that is exactly one entity-tag (the common revalidation) is a
+    // list of that one member; anything else takes the full list grammar below.
+    if let [only] = lines
+        && let Ok(tag) = EntityTag::parse(only)
+    {
+        return Ok(current
+            .flatten()
+            .is_some_and(|cur| comparison.matches(&tag, cur)));
+    }
     let mut matched = false;
     for member in Members::new(lines) {
         match member? {

@@ -1,6 +1,7 @@
 //! Byte strings and field lines crossing the C boundary, and the checks that turn them into
 //! slices. Every pointer is checked for NULL before a slice is built from it.
 
+use core::mem::MaybeUninit;
 use core::slice;
 
 use crate::result::etagcore_result;
@@ -134,6 +135,15 @@ pub(crate) unsafe fn write_bytes(
     Ok(())
 }
 
+/// Room for the field lines of one field, filled only as far as the field goes.
+pub(crate) type LineBuf<'a> = [MaybeUninit<&'a [u8]>; ETAGCORE_MAX_FIELD_LINES];
+
+/// An empty [`LineBuf`]: nothing is written until [`field_lines`] fills it (initialising all
+/// 32 slots on every call cost more than the evaluation itself).
+pub(crate) const fn line_buf<'a>() -> LineBuf<'a> {
+    [const { MaybeUninit::uninit() }; ETAGCORE_MAX_FIELD_LINES]
+}
+
 /// The field lines of `field` as slices, in `buf`.
 ///
 /// # Safety
@@ -142,7 +152,7 @@ pub(crate) unsafe fn write_bytes(
 /// satisfying [`input`], all unchanged for `'a`.
 pub(crate) unsafe fn field_lines<'a>(
     field: &etagcore_field,
-    buf: &'a mut [&'a [u8]; ETAGCORE_MAX_FIELD_LINES],
+    buf: &'a mut LineBuf<'a>,
 ) -> Result<&'a [&'a [u8]], etagcore_result> {
     if field.lines.is_null() {
         return if field.count == 0 {
@@ -161,7 +171,9 @@ pub(crate) unsafe fn field_lines<'a>(
     let raw = unsafe { slice::from_raw_parts(field.lines, field.count) };
     for (slot, line) in buf.iter_mut().zip(raw) {
         // SAFETY: each line is valid per the caller.
-        *slot = unsafe { input(line.ptr, line.len) }?;
+        slot.write(unsafe { input(line.ptr, line.len) }?);
     }
-    Ok(buf.get(..raw.len()).unwrap_or_default())
+    let filled = buf.get(..raw.len()).unwrap_or_default();
+    // SAFETY: the first raw.len() slots were just written, and MaybeUninit<T> has T's layout.
+    Ok(unsafe { slice::from_raw_parts(filled.as_ptr().cast::<&'a [u8]>(), filled.len()) })
 }

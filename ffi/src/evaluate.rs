@@ -5,8 +5,7 @@ use etagcore::{
 };
 
 use crate::bytes::{
-    ETAGCORE_MAX_FIELD_LINES, etagcore_bytes, etagcore_field, field_lines, input, out_ptr,
-    reference, write,
+    etagcore_bytes, etagcore_field, field_lines, input, line_buf, out_ptr, reference, write,
 };
 use crate::panic::guard_result;
 use crate::result::etagcore_result;
@@ -118,17 +117,17 @@ pub unsafe extern "C" fn etagcore_request_evaluate(
             // SAFETY: not NULL; valid per the caller.
             false => Some(unsafe { representation(reference(current)?) }?),
         };
-        let mut bufs = [[&[][..]; ETAGCORE_MAX_FIELD_LINES]; 5];
-        let [im, inm, ims, ius, ir] = &mut bufs;
+        let (mut im, mut inm, mut ims, mut ius, mut ir) =
+            (line_buf(), line_buf(), line_buf(), line_buf(), line_buf());
         // SAFETY: the caller's contract for every byte string and field.
         let request = unsafe {
             Request {
                 method: Method::from_bytes(input(request.method.ptr, request.method.len)?),
-                if_match: field_lines(&request.if_match, im)?,
-                if_none_match: field_lines(&request.if_none_match, inm)?,
-                if_modified_since: field_lines(&request.if_modified_since, ims)?,
-                if_unmodified_since: field_lines(&request.if_unmodified_since, ius)?,
-                if_range: field_lines(&request.if_range, ir)?,
+                if_match: field_lines(&request.if_match, &mut im)?,
+                if_none_match: field_lines(&request.if_none_match, &mut inm)?,
+                if_modified_since: field_lines(&request.if_modified_since, &mut ims)?,
+                if_unmodified_since: field_lines(&request.if_unmodified_since, &mut ius)?,
+                if_range: field_lines(&request.if_range, &mut ir)?,
                 has_range: request.has_range,
             }
         };

@@ -2,9 +2,7 @@
 
 use etagcore::list_matches;
 
-use crate::bytes::{
-    ETAGCORE_MAX_FIELD_LINES, etagcore_field, field_lines, out_ptr, reference, write,
-};
+use crate::bytes::{etagcore_field, field_lines, line_buf, out_ptr, reference, write};
 use crate::etag::comparison;
 use crate::evaluate::{etagcore_resource, representation};
 use crate::panic::guard_result;
@@ -36,7 +34,7 @@ pub unsafe extern "C" fn etagcore_list_match(
     guard_result(|| {
         let out_match = out_ptr(out_match)?;
         let comparison = comparison(comparison_kind)?;
-        let mut buf = [&[][..]; ETAGCORE_MAX_FIELD_LINES];
+        let mut buf = line_buf();
         // SAFETY: the caller's contract.
         let lines = unsafe { field_lines(&field, &mut buf) }?;
         let current = match current.is_null() {
