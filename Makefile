@@ -25,7 +25,7 @@ FUZZ_TARGETS := entity_tag list http_date evaluate content c_abi
 FUZZ_SECONDS ?= 20
 FUZZ_RUNS ?= 10000000
 
-.PHONY: farm nginx-module nginx-test nginx-load demo test fmt clippy doc unit vectors nostd panic-check bench-build ffi header c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign
+.PHONY: farm nginx-module nginx-test nginx-load demo test fmt clippy doc unit vectors nostd panic-check bench-build ffi header c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign bench
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
@@ -168,3 +168,13 @@ LOAD_SECONDS ?= 5
 nginx-load: nginx-module
 	bash ffi/nginx/install-deps.sh wrk
 	python3 ffi/nginx/load.py $(LOAD_SECONDS)
+
+# Every criterion bench in one run (benches/*.rs and the C ABI bench, ffi/benches/c_abi.rs),
+# then BENCHMARKS.md from the medians (benches/report.py). About 8 minutes;
+# BENCH_ARGS go to criterion (e.g. BENCH_ARGS="--warm-up-time 0.2 --measurement-time 0.5").
+BENCH_ARGS ?=
+bench:
+	rm -rf target/criterion
+	$(CARGO) bench --locked --bench '*' -- $(BENCH_ARGS)
+	python3 benches/report.py target/criterion > BENCHMARKS.md.tmp
+	mv BENCHMARKS.md.tmp BENCHMARKS.md
