@@ -7,7 +7,7 @@
 
 use crate::date::parse_field_lines;
 use crate::etag::{Comparison, EntityTag};
-use crate::list::list_matches;
+use crate::list::list_holds;
 use crate::syntax::trim_ows;
 
 /// What the server knows of the selected representation: its validators.
@@ -67,7 +67,11 @@ pub fn if_match(lines: &[&[u8]], current: Option<&Representation<'_>>) -> Option
     if lines.is_empty() {
         return None;
     }
-    Some(list_matches(lines, current.map(|r| r.etag.as_ref()), Comparison::Strong).unwrap_or(false))
+    Some(list_holds(
+        lines,
+        current.map(|r| r.etag.as_ref()),
+        Comparison::Strong,
+    ))
 }
 
 /// `If-None-Match` (section 13.1.2): false for `*` when a representation exists, or when a listed
@@ -91,7 +95,11 @@ pub fn if_none_match(lines: &[&[u8]], current: Option<&Representation<'_>>) -> O
     if lines.is_empty() {
         return None;
     }
-    Some(!list_matches(lines, current.map(|r| r.etag.as_ref()), Comparison::Weak).unwrap_or(false))
+    Some(!list_holds(
+        lines,
+        current.map(|r| r.etag.as_ref()),
+        Comparison::Weak,
+    ))
 }
 
 /// `If-Modified-Since` (section 13.1.3): `Some(false)` when the representation was last modified
