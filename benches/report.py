@@ -212,29 +212,22 @@ WHY = {
     "inm_naive": """\
 **If-None-Match vs the naive loop.** The naive loop is one `memcmp` of the value against
 `"5af94dd2-5ca3"`: 83 instructions a call in the counts below (about 45 without the loop around
-it). etagcore's `if_none_match` is 311: its one-line fast path (`list_matches`, since 5014d87)
-runs `EntityTag::parse` on the line, 184 instructions, of which 118 are the byte-at-a-time
-`all(|b| is_etagc(b))` scan (about 9 instructions a byte), then compares. Comparing the line with
-the current tag *before* validating it (change 1 below) needs no scan at all, since the current
-tag is already valid: 146 / 149 instructions, 8-12 ns against 25-38 ns before 5014d87. What
-stays is about
-2x the naive loop (OWS trim, the `*` check, the call into the crate), the price of being right
-where the naive loop is wrong (`"x", junk`, a tag inside another's quotes, any list).""",
+it). etagcore's `if_none_match` now takes the one-line path of `list_holds` (d373285, change 1
+below): trim the OWS, check for `*`, compare with the current tag's strong and weak forms, no
+byte scan: about 146 instructions. What stays is 2-3x the naive loop (the trim, the `*` check,
+the weak-flag logic, the call into the crate), the price of being right where the naive loop is
+wrong (`"x", junk`, a tag inside another's quotes, any list).""",
     "inm_headers": """\
 **If-None-Match vs `headers`.** `headers` clones the `HeaderValue`, splits on commas and parses
-each tag: 777 instructions for one tag against etagcore's 311 (see the naive-loop note), about
-2.5x, which is what the timings show. With change 1 below etagcore needs 146 / 149 and the
-ratio is about 5x in instructions and 5-7x in time.""",
+each tag: 777 instructions for one tag against etagcore's about 146 since d373285 (311 before).""",
     "eval_100ns": """\
-**Full evaluation, five fields.** 1,065 instructions a call: If-Match and If-None-Match (about
-310 each, the one-tag path of the naive-loop note), the If-Range date parse (about 400, see the
-HTTP-date note) and the order logic. Change 1 below makes it 776.""",
+**Full evaluation, five fields.** About 776 instructions a call since d373285 (1,065 before):
+If-Match and If-None-Match on the one-line path, the If-Range date parse (about 400, see the
+HTTP-date note) and the order logic.""",
     "eval_headers": """\
 **Full evaluation vs headers+httpdate.** Both sides parse the same three fields (If-Match,
-If-None-Match, If-Range by date): about 310 instructions per list check against `headers`' 780,
-about 400 for the date against `httpdate`'s 730, so the whole is bounded near 2-3x. Change 1
-below makes it 1,065 -> 776 instructions (side by side with the pre-5014d87 code: 113-117 ns
--> 39-41 ns), about 4-5x.""",
+If-None-Match, If-Range by date): about 146 instructions per one-tag list check against
+`headers`' 780, about 400 for the date against `httpdate`'s 730.""",
     "content_64b": """\
 **Content ETag at 64 B.** XXH3-128 of 64 bytes is 113 instructions; `ContentTag::of` is 315:
 about 170 go to the 32 hex digits (two bounds-checked table lookups per byte since 5014d87) and
@@ -335,12 +328,13 @@ recommended below (1 and 3) on top of 5014d87's C ABI buffers (a scratch copy, n
 
 ## Recommended library changes
 
-Tried in a scratch copy of the tree, not in `src/` or `ffi/src/`. The core's unit, golden,
+Found with callgrind while writing the benches and tried in a scratch copy first; change 1 is
+now in the library (d373285, with a unit test against `list_matches`), 2 and 3 are not. The core's unit, golden,
 vector, property and bad-input tests pass with them, and so does a 200,000-case property test
 that `if_match` / `if_none_match` equal `list_matches(..).unwrap_or(false)` (strong) and its
 negation (weak) on random values over `"`, `W`, `/`, `,`, space, tab, `*`, `a`, `b`.
 
-1. **`src/list.rs` + `src/condition.rs`: compare before validating.** A
+1. **Done in d373285.** **`src/list.rs` + `src/condition.rs`: compare before validating.** A
    `pub(crate) fn list_holds(lines, current, comparison) -> bool`, equal to
    `list_matches(..).unwrap_or(false)` (all `If-Match` / `If-None-Match` need: a malformed list
    and a list without a match give the same answer), `#[inline]`, called by `if_match` and
