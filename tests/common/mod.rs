@@ -46,10 +46,20 @@ pub fn decode_lines(cell: &str) -> Result<Option<Vec<Vec<u8>>>, String> {
         .map(Some)
 }
 
+/// Whether `y` is a Gregorian leap year.
+pub fn naive_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+/// The lengths of the twelve months of `year`.
+pub fn naive_month_lengths(year: i64) -> [i64; 12] {
+    let feb = if naive_leap(year) { 29 } else { 28 };
+    [31, feb, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+}
+
 /// Days from 1970-01-01, counted the slow, obvious way.
 pub fn naive_days(year: i64, month: u32, day: u32) -> i64 {
-    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let year_len = |y: i64| if leap(y) { 366 } else { 365 };
+    let year_len = |y: i64| if naive_leap(y) { 366 } else { 365 };
     let mut days = 0i64;
     if year >= 1970 {
         for y in 1970..year {
@@ -60,20 +70,7 @@ pub fn naive_days(year: i64, month: u32, day: u32) -> i64 {
             days -= year_len(y);
         }
     }
-    let month_len = [
-        31,
-        if leap(year) { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    let month_len = naive_month_lengths(year);
     days += month_len[..(month - 1) as usize].iter().sum::<i64>();
     days + i64::from(day) - 1
 }
@@ -302,32 +299,18 @@ pub fn naive_evaluate(
 /// (year, month, day, second of day) of an instant, counted naively: whole 400-year cycles, then
 /// years, then months.
 pub fn naive_civil(secs: i64) -> (i64, u32, u32, i64) {
-    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let (mut days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let mut year = 1970 + 400 * days.div_euclid(146_097);
     days = days.rem_euclid(146_097);
     loop {
-        let len = if leap(year) { 366 } else { 365 };
+        let len = if naive_leap(year) { 366 } else { 365 };
         if days < len {
             break;
         }
         days -= len;
         year += 1;
     }
-    let month_len = [
-        31,
-        if leap(year) { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    let month_len = naive_month_lengths(year);
     let mut month = 0;
     while days >= month_len[month] {
         days -= month_len[month];
@@ -419,21 +402,7 @@ pub fn naive_http_date(input: &[u8], now: i64) -> Option<i64> {
                 .max()?
         }
     };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let month_len = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ][mon as usize - 1];
+    let month_len = naive_month_lengths(year)[mon as usize - 1];
     let time_ok = h <= 23 && mi <= 59 && (sec <= 59 || (h, mi, sec) == (23, 59, 60));
     if !(1..=9999).contains(&year) || day < 1 || day > month_len || !time_ok {
         return None;
