@@ -53,12 +53,6 @@ impl From<Error> for etagcore_result {
 }
 
 impl etagcore_result {
-    /// The code for a core error (the same as `From`, for callers that prefer a name).
-    #[must_use]
-    pub fn from_core(error: Error) -> Self {
-        error.into()
-    }
-
     /// Every code, for tests and `etagcore_result_str`.
     pub(crate) const ALL: [Self; 11] = [
         Self::Ok,

@@ -61,14 +61,14 @@ proptest! {
         let r = unsafe { etagcore_http_date_parse(bytes(&input).ptr, input.len(), now, &mut got) };
         match parse_http_date(&input, now) {
             Ok(expected) => prop_assert_eq!((r, got), (etagcore_result::Ok, expected)),
-            Err(e) => prop_assert_eq!(r, etagcore_result::from_core(e)),
+            Err(e) => prop_assert_eq!(r, etagcore_result::from(e)),
         }
         // SAFETY: buffers come from with_output.
         let (r, out) = with_output(cap, |o, c, l| unsafe { etagcore_http_date_format(secs, o, c, l) });
         match format_http_date(secs) {
             Ok(date) if cap >= date.len() => prop_assert_eq!((r, out), (etagcore_result::Ok, date.to_vec())),
             Ok(_) => prop_assert_eq!(r, etagcore_result::InsufficientSize),
-            Err(e) => prop_assert_eq!(r, etagcore_result::from_core(e)),
+            Err(e) => prop_assert_eq!(r, etagcore_result::from(e)),
         }
     }
 
@@ -94,7 +94,7 @@ proptest! {
         let r = unsafe { etagcore_list_match(field(&c_lines), c_current, etagcore_comparison::Weak as u32, &mut matched) };
         match list_matches(&borrowed, current.map(|c| c.etag.as_ref()), Comparison::Weak) {
             Ok(m) => prop_assert_eq!((r, matched), (etagcore_result::Ok, m)),
-            Err(e) => prop_assert_eq!(r, etagcore_result::from_core(e)),
+            Err(e) => prop_assert_eq!(r, etagcore_result::from(e)),
         }
 
         let now = 1_767_225_600;

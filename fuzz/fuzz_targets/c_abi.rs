@@ -50,7 +50,7 @@ fuzz_target!(|op: Op| match op {
                     assert_eq!(r, etagcore_result::InsufficientSize);
                 }
             }
-            Err(e) => assert_eq!(r, etagcore_result::from_core(e)),
+            Err(e) => assert_eq!(r, etagcore_result::from(e)),
         }
     }
     Op::Date(input, now, secs, cap) => {
@@ -59,7 +59,7 @@ fuzz_target!(|op: Op| match op {
         let r = unsafe { etagcore_http_date_parse(bytes(&input).ptr, input.len(), now, &mut got) };
         match parse_http_date(&input, now) {
             Ok(expected) => assert_eq!((r, got), (etagcore_result::Ok, expected)),
-            Err(e) => assert_eq!(r, etagcore_result::from_core(e)),
+            Err(e) => assert_eq!(r, etagcore_result::from(e)),
         }
         // SAFETY: buffers come from `output`.
         let (r, out) = output(usize::from(cap % 40), |o, c, l| unsafe {
@@ -70,7 +70,7 @@ fuzz_target!(|op: Op| match op {
                 assert_eq!((r, out), (etagcore_result::Ok, date.to_vec()))
             }
             Ok(_) => assert_eq!(r, etagcore_result::InsufficientSize),
-            Err(e) => assert_eq!(r, etagcore_result::from_core(e)),
+            Err(e) => assert_eq!(r, etagcore_result::from(e)),
         }
     }
     Op::List(lines, exists, strong) => {
@@ -98,7 +98,7 @@ fuzz_target!(|op: Op| match op {
         let r = unsafe { etagcore_list_match(field(&c_lines), current, kind, &mut matched) };
         match list_matches(&borrowed, exists.then_some(rep.etag.as_ref()), comparison) {
             Ok(m) => assert_eq!((r, matched), (etagcore_result::Ok, m)),
-            Err(e) => assert_eq!(r, etagcore_result::from_core(e)),
+            Err(e) => assert_eq!(r, etagcore_result::from(e)),
         }
     }
     Op::Evaluate(method, fields, has_range, current, now) => {
