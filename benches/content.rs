@@ -3,6 +3,8 @@
 //! digest formatted as a tag with `etagcore::write_digest_tag`), and a plain read pass over the
 //! buffer (the memory-bandwidth limit).
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -133,10 +135,7 @@ fn bench(c: &mut Criterion) {
 }
 
 fn main() {
-    let mut c = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = common::criterion();
     bench(&mut c);
     c.final_summary();
 }

@@ -1,9 +1,10 @@
 //! Entity tags: parse (etagcore vs `headers::ETag` vs the `etag` crate), format a parsed tag, and
 //! build an nginx-style `"mtime-size"` tag from two integers into a buffer vs `format!`.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion};
 use etagcore::EntityTag;
@@ -116,10 +117,7 @@ fn format(c: &mut Criterion) {
 }
 
 fn main() {
-    let mut c = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = common::criterion();
     parse(&mut c);
     format(&mut c);
     c.final_summary();

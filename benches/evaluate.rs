@@ -5,6 +5,8 @@
 //! bytes for etagcore) and the current representation's validators prepared once, outside the
 //! timed loop. Both follow the same order and reach the same decision, checked before timing.
 
+mod common;
+
 use std::hint::black_box;
 use std::iter;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -188,10 +190,7 @@ fn bench(c: &mut Criterion) {
 }
 
 fn main() {
-    let mut c = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = common::criterion();
     bench(&mut c);
     c.final_summary();
 }

@@ -1,6 +1,8 @@
 //! HTTP-dates (RFC 9110 section 5.6.7): parse each of the three formats, and format IMF-fixdate,
 //! etagcore vs `httpdate` (the parser `hyper` and `headers` use).
 
+mod common;
+
 use std::hint::black_box;
 use std::io::Write as _;
 use std::time::{Duration, UNIX_EPOCH};
@@ -65,10 +67,7 @@ fn format(c: &mut Criterion) {
 }
 
 fn main() {
-    let mut c = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = common::criterion();
     parse(&mut c);
     format(&mut c);
     c.final_summary();

@@ -5,9 +5,10 @@
 //! `headers`, the value's bytes for etagcore and the naive loop, and the current tag parsed once,
 //! outside the timed loop. The answer of each case is checked once before timing.
 
+mod common;
+
 use std::hint::black_box;
 use std::iter;
-use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion};
 use etagcore::{EntityTag, Representation};
@@ -91,10 +92,7 @@ fn bench(c: &mut Criterion) {
 }
 
 fn main() {
-    let mut c = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = common::criterion();
     bench(&mut c);
     c.final_summary();
 }

@@ -5,9 +5,11 @@
 //! crossing the C ABI costs: NULL and alignment checks, slices rebuilt from pointers, the current
 //! tag parsed from bytes, the panic guard.
 
+#[path = "../../benches/common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
 use std::ptr;
-use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion};
 use etagcore::{Comparison, Decision, EntityTag, Representation, Request, evaluate, list_matches};
@@ -195,10 +197,7 @@ fn bench(c: &mut Criterion) {
 }
 
 fn main() {
-    let mut c = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = common::criterion();
     bench(&mut c);
     c.final_summary();
 }
