@@ -1,11 +1,11 @@
 //! The one panic guard every exported function runs inside.
 //!
-//! The core is built never to panic, and a link-time check proves it (`panic-check/`); this guard
+//! The core is built never to panic, and a link-time check proves it (`checks/panic/`); this guard
 //! is the second line: a panic must not unwind across `extern "C"` (that aborts the process), so
 //! it becomes a return value.
 //!
 //! Built with `panic = "abort"` there is no unwinding to catch, and the guard is a plain call:
-//! that is how `panic-check/` compiles these same sources without `std`.
+//! that is how `checks/panic/` compiles these same sources without `std`.
 
 use crate::result::etagcore_result;
 

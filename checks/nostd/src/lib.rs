@@ -3,7 +3,7 @@
 //! This crate is `#![no_std]` and brings its own `#[panic_handler]`. If `etagcore`, or any of its
 //! dependencies, pulled in `std` (for instance by turning on a dependency's `std` feature), `std`'s
 //! panic handler would collide with this one and the build would fail with E0152. It is built by
-//! `make nostd` in the `nostd` profile (`panic = "abort"`), never tested.
+//! `make nostd` in its own workspace's release profile (`panic = "abort"`), never tested.
 #![no_std]
 
 use core::panic::PanicInfo;

@@ -1,7 +1,7 @@
 //! Link-time proof that the shipped C ABI has no reachable panic.
 //!
 //! This `no_std` cdylib compiles the very sources of `ffi/src` (included by path, so nothing can
-//! drift) together with the core, in the `panic-check` profile: `panic = "abort"`, fat LTO, one
+//! drift) together with the core, in its release profile: `panic = "abort"`, fat LTO, one
 //! codegen unit. Every `#[no_mangle]` entry point is exported, so all of their code is kept. The
 //! panic handler calls `etagcore_panic_path_reached`, which is defined nowhere, and `build.rs`
 //! links with `-z defs`: if the optimiser cannot remove every panic (a bounds check, an
@@ -12,23 +12,23 @@
 #![no_std]
 #![allow(non_camel_case_types, dead_code)]
 
-#[path = "../../ffi/src/bytes.rs"]
+#[path = "../../../ffi/src/bytes.rs"]
 mod bytes;
-#[path = "../../ffi/src/content.rs"]
+#[path = "../../../ffi/src/content.rs"]
 mod content;
-#[path = "../../ffi/src/date.rs"]
+#[path = "../../../ffi/src/date.rs"]
 mod date;
-#[path = "../../ffi/src/etag.rs"]
+#[path = "../../../ffi/src/etag.rs"]
 mod etag;
-#[path = "../../ffi/src/evaluate.rs"]
+#[path = "../../../ffi/src/evaluate.rs"]
 mod evaluate;
-#[path = "../../ffi/src/list.rs"]
+#[path = "../../../ffi/src/list.rs"]
 mod list;
-#[path = "../../ffi/src/panic.rs"]
+#[path = "../../../ffi/src/panic.rs"]
 mod panic;
-#[path = "../../ffi/src/result.rs"]
+#[path = "../../../ffi/src/result.rs"]
 mod result;
-#[path = "../../ffi/src/version.rs"]
+#[path = "../../../ffi/src/version.rs"]
 mod version;
 
 unsafe extern "C" {
