@@ -1,79 +1,129 @@
 # Every check .ci/run runs is one target here, so any one can be run alone.
-#   make farm   the main job: the load-balanced farm on real nginx, stock vs the module
-#   make test   every check: fmt, clippy, docs, all tests (Rust, C, nginx), vectors, no_std,
-#               the panic proof, sanitizers, a fuzz smoke run, the farm demo
-#   make demo   content ETags of some files, the same on every server
+#   make farm    the main job: the load-balanced farm on real nginx, stock vs the module
+#   make test    every check: `make check`, then docs, no_std and no-panic proofs, benches built,
+#                C tests under valgrind and from an installed copy, Rust tests under ASan, a
+#                fuzz smoke run, the nginx module's tests and vectors, the farm demo
+#   make check   the fast loop: fmt, clippy, the Rust tests, the vectors, the C tests (ASan)
+#   make demo    content ETags of some files, the same on every server
+# Long campaigns are their own targets, never in CI: fuzz-campaign, bench, nginx-load, mutants.
+# Each target installs the Debian packages or cargo tools it needs where missing (as root), or
+# says what to install.
 SHELL := /bin/bash
 CARGO ?= cargo
 # The public conformance vectors beside the checkout, when present, run on top of tests/vectors/.
 VECTORS_DIR ?= $(wildcard ../shared/vectors)
 FILES ?= README.md Cargo.toml src/lib.rs
 
-# The C ABI: libraries under target/ffi/lib, C tests built from ffi/tests/c.
+# The C ABI: libraries, the native link libraries rustc printed and a pkg-config file for the
+# build tree under target/ffi/lib; C tests built from ffi/tests/c.
 FFI_OUT := target/ffi
 FFI_LIB := $(FFI_OUT)/lib
+FFI_PC_PATH := $(abspath $(FFI_LIB)/pkgconfig)
 CC ?= cc
 C_STRICT := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -O1 -Iinclude
 C_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-# What a program linking the Rust staticlib also needs (rustc --print native-static-libs).
-NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+# What a program linking the Rust staticlib also needs: written by `make ffi` from
+# `rustc --print native-static-libs`, read here, by etagcore.pc and so by the nginx module.
+NATIVE_LIBS = $$(cat $(FFI_LIB)/native-static-libs)
 PREFIX ?= /usr/local
 C_TESTS := api_test vectors_test
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
 # cargo-fuzz targets (fuzz/): a bounded smoke run in CI, a long campaign by hand.
 FUZZ_TARGETS := entity_tag list http_date evaluate content c_abi
 FUZZ_SECONDS ?= 20
 FUZZ_RUNS ?= 10000000
 
-.PHONY: farm nginx-module nginx-test nginx-load demo test fmt clippy doc unit vectors nostd panic-check bench-build ffi header c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign bench
+# $(call need,COMMAND,DEBIAN PACKAGES): installs the packages where COMMAND is missing (as root),
+# or stops with the command to run.
+define need
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "$(1) not found: installing Debian's $(2)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	  else \
+	    echo "$(1) not found: run 'sudo apt-get install $(2)', then make $@ again" >&2; exit 1; \
+	  fi; }
+endef
+
+# $(call need_cargo,SUBCOMMAND,CRATE): `cargo install --locked CRATE` where `cargo SUBCOMMAND` is
+# missing; $(call need_component,SUBCOMMAND,COMPONENT) for rustup components.
+define need_cargo
+	@command -v cargo-$(1) >/dev/null 2>&1 || { echo "cargo $(1) not found: cargo install --locked $(2)"; \
+	  $(CARGO) install --locked $(2); }
+endef
+define need_component
+	@$(CARGO) $(1) --version >/dev/null 2>&1 || { \
+	  echo "cargo $(1) not found: run 'rustup component add $(2)'" >&2; exit 1; }
+endef
+
+.PHONY: farm test check demo fmt clippy doc unit vectors nostd panic-check bench-build ffi header \
+  c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign nginx-module nginx-test \
+  nginx-load bench mutants
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
 
-test: fmt clippy doc unit vectors nostd panic-check bench-build c-test c-valgrind c-example asan fuzz-smoke nginx-test farm
+check: fmt clippy unit vectors c-test
+
+test: check doc nostd panic-check bench-build c-valgrind c-example asan fuzz-smoke nginx-test farm
 
 fmt:
+	$(call need_component,fmt,rustfmt)
 	$(CARGO) fmt --all --check
-	$(CARGO) fmt --manifest-path fuzz/Cargo.toml --check
+	for m in fuzz checks/nostd checks/panic; do $(CARGO) fmt --manifest-path $$m/Cargo.toml --check || exit 1; done
 
 clippy:
-	$(CARGO) clippy --locked --all-targets -- -D warnings
+	$(call need_component,clippy,clippy)
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
 doc:
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --workspace --no-deps
 
-# Unit, integration, property and doc tests.
+# Unit, integration, property and doc tests of every workspace crate.
 unit:
-	$(CARGO) test --locked
+	$(CARGO) test --locked --workspace
 
 # The vector runner again, uncaptured, for its "FILE: N passed, M failed" lines.
 vectors:
 	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" $(CARGO) test --locked --test vectors -- --nocapture
 
-# Fails (E0152 or "no global memory allocator") if std or alloc reaches the core.
+# The proof crates, each in its own workspace (checks/), built into target/checks.
+# nostd fails (E0152 or "no global memory allocator") if std or alloc reaches the core.
 nostd:
-	$(CARGO) build --locked -p etagcore-nostd-check --profile nostd
+	$(CARGO) build --locked --release --manifest-path checks/nostd/Cargo.toml --target-dir target/checks
 
 # Fails to link ("undefined symbol: etagcore_panic_path_reached") if any panic path survives in
-# the optimised C ABI and core (panic-check/src/lib.rs).
+# the optimised C ABI and core (checks/panic/src/lib.rs).
 panic-check:
-	$(CARGO) build --locked -p etagcore-panic-check --profile panic-check
-	@echo "panic-check: no reachable panic in $$(nm -D --defined-only target/panic-check/libetagcore_panic_check.so | grep -c ' T etagcore_') C entry points"
+	$(CARGO) build --locked --release --manifest-path checks/panic/Cargo.toml --target-dir target/checks
+	@echo "panic-check: no reachable panic in $$(nm -D --defined-only target/checks/release/libetagcore_panic_check.so | grep -c ' T etagcore_') C entry points"
 
 bench-build:
-	$(CARGO) bench --locked --no-run
+	$(CARGO) bench --locked --workspace --no-run
 
-# libetagcore.a and libetagcore.so (soname libetagcore.so.0) from the etagcore-ffi crate.
+# libetagcore.a and libetagcore.so (soname libetagcore.so.0) from the etagcore-ffi crate, the
+# native libraries rustc says a static link needs, and the build tree's etagcore.pc.
 ffi:
-	$(CARGO) build --locked --release -p etagcore-ffi
-	mkdir -p $(FFI_LIB)
+	mkdir -p $(FFI_LIB)/pkgconfig
+	$(CARGO) rustc --locked --release -p etagcore-ffi --lib -- --print native-static-libs 2> $(FFI_OUT)/build.log \
+	  || { cat $(FFI_OUT)/build.log; exit 1; }
+	sed -n 's/^note: native-static-libs: //p' $(FFI_OUT)/build.log | tail -1 > $(FFI_LIB)/native-static-libs
+	@[ -s $(FFI_LIB)/native-static-libs ] || { echo "rustc printed no native-static-libs"; cat $(FFI_OUT)/build.log; exit 1; }
 	cp target/release/libetagcore_ffi.a $(FFI_LIB)/libetagcore.a
 	cp target/release/libetagcore_ffi.so $(FFI_LIB)/libetagcore.so.0
 	ln -sf libetagcore.so.0 $(FFI_LIB)/libetagcore.so
+	$(call pc,$(abspath $(FFI_OUT)),$(abspath $(FFI_LIB)),$(abspath include),$(FFI_LIB)/pkgconfig/etagcore.pc)
+
+# $(call pc,PREFIX,LIBDIR,INCLUDEDIR,OUT): etagcore.pc from ffi/etagcore.pc.in.
+pc = sed -e 's|@PREFIX@|$(1)|' -e 's|@LIBDIR@|$(2)|' -e 's|@INCLUDEDIR@|$(3)|' \
+  -e "s|@NATIVE_LIBS@|$$(cat $(FFI_LIB)/native-static-libs)|" -e 's|@VERSION@|$(VERSION)|' \
+  ffi/etagcore.pc.in > $(4)
 
 # The C tests, under ASan and UBSan, against the static library; and the shared library's
 # exports: etagcore_* only.
 c-test: ffi
+	$(call need,nm,binutils)
 	@extra="$$(nm -D --defined-only $(FFI_LIB)/libetagcore.so | awk '{print $$3}' | grep -v '^etagcore_' || true)"; \
 	  [ -z "$$extra" ] || { echo "libetagcore.so exports more than etagcore_*:"; echo "$$extra"; exit 1; }; \
 	  echo "libetagcore.so exports $$(nm -D --defined-only $(FFI_LIB)/libetagcore.so | grep -c ' T etagcore_') functions, all etagcore_*"
@@ -85,6 +135,7 @@ c-test: ffi
 
 # The same C tests once more, without sanitizers, under valgrind.
 c-valgrind: ffi
+	$(call need,valgrind,valgrind)
 	for t in $(C_TESTS); do \
 	  $(CC) $(C_STRICT) ffi/tests/c/$$t.c $(FFI_LIB)/libetagcore.a $(NATIVE_LIBS) -o $(FFI_OUT)/$$t || exit 1; \
 	done
@@ -102,19 +153,19 @@ install: ffi
 	install -m 644 $(FFI_LIB)/libetagcore.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(FFI_LIB)/libetagcore.so.0 $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libetagcore.so.0 $(DESTDIR)$(PREFIX)/lib/libetagcore.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e "s|@VERSION@|$$(sed -n 's/^version = \"\(.*\)\"/\1/p' Cargo.toml | head -1)|" \
-	  ffi/etagcore.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/etagcore.pc
+	$(call pc,$(PREFIX),$(PREFIX)/lib,$(PREFIX)/include,$(DESTDIR)$(PREFIX)/lib/pkgconfig/etagcore.pc)
 
 # The C example built against an installed copy through pkg-config, shared and static; its tag
 # must equal the Rust example's.
 C_EXAMPLE_PREFIX := $(abspath $(FFI_OUT)/prefix)
 c-example:
+	$(call need,pkg-config,pkg-config)
 	$(MAKE) --no-print-directory install PREFIX=$(C_EXAMPLE_PREFIX)
 	export PKG_CONFIG_PATH=$(C_EXAMPLE_PREFIX)/lib/pkgconfig; \
 	$(CC) $(C_STRICT) ffi/examples/etag_check.c $$(pkg-config --cflags --libs etagcore) \
 	  -Wl,-rpath,$(C_EXAMPLE_PREFIX)/lib -o $(FFI_OUT)/etag_check-shared && \
 	$(CC) $(C_STRICT) ffi/examples/etag_check.c $$(pkg-config --cflags etagcore) \
-	  $(C_EXAMPLE_PREFIX)/lib/libetagcore.a $$(pkg-config --libs-only-other --libs-only-l --static etagcore | sed 's/-letagcore//') \
+	  $$(pkg-config --variable=libdir etagcore)/libetagcore.a $$(pkg-config --variable=native_libs etagcore) \
 	  -o $(FFI_OUT)/etag_check-static
 	ldd $(FFI_OUT)/etag_check-shared | grep -q 'libetagcore.so.0 => $(C_EXAMPLE_PREFIX)/lib' || \
 	  { echo "etag_check-shared does not load the installed libetagcore.so.0"; exit 1; }
@@ -133,6 +184,7 @@ asan:
 
 # Every fuzz target for FUZZ_SECONDS with ASan; a crash fails and prints the reproducer's path.
 fuzz-smoke:
+	$(call need_cargo,fuzz,cargo-fuzz)
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
 	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -dict=etagcore.dict || exit 1; \
 	done
@@ -140,6 +192,7 @@ fuzz-smoke:
 # The long campaign recorded in fuzz/README.md: FUZZ_RUNS executions per target; each target's
 # full log goes to target/fuzz-campaign/, its final statistics to the terminal.
 fuzz-campaign:
+	$(call need_cargo,fuzz,cargo-fuzz)
 	mkdir -p target/fuzz-campaign
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
 	  log=../target/fuzz-campaign/$$t.log; \
@@ -149,25 +202,35 @@ fuzz-campaign:
 	    | sed "s/^/$$t /"; \
 	done
 
-# The nginx module (ffi/nginx/), built against Debian's nginx-dev tree: target/nginx/*.so.
+# The nginx module (servers/nginx/), built against Debian's nginx-dev tree with the build
+# tree's libetagcore (pkg-config): target/nginx/*.so.
 nginx-module: ffi
-	bash ffi/nginx/install-deps.sh
-	ffi/nginx/build.sh
+	$(call need,python3,python3)
+	bash servers/nginx/install-deps.sh
+	PKG_CONFIG_PATH=$(FFI_PC_PATH) servers/nginx/build.sh
 
-# Data-driven module tests and the conformance vectors, on real nginx servers on 127.0.0.1.
+# Data-driven cases (the shared ones in servers/farm/cases, nginx's own in servers/nginx/t) and
+# the conformance vectors, on real nginx servers on 127.0.0.1.
 nginx-test: nginx-module
-	python3 ffi/nginx/t/run_tests.py
-	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 ffi/nginx/t/vectors.py
+	python3 servers/farm/run_cases.py --server nginx servers/farm/cases servers/nginx/t
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx
 
 # Three origins behind a round-robin balancer: stock nginx, then the module.
 farm: nginx-module
-	python3 ffi/nginx/farm.py
+	python3 servers/farm/farm.py
 
 # wrk on loopback, stock vs module (not in CI: timings are for the record, not assertions).
 LOAD_SECONDS ?= 5
 nginx-load: nginx-module
-	bash ffi/nginx/install-deps.sh wrk
-	python3 ffi/nginx/load.py $(LOAD_SECONDS)
+	bash servers/nginx/install-deps.sh wrk
+	python3 servers/farm/load.py $(LOAD_SECONDS)
+
+# Mutation testing of the core's decision code (cargo-mutants; not in CI: about MUTANTS_MINUTES
+# of CPU). Every mutant that survives `cargo test -p etagcore` is listed in target/mutants.
+MUTANTS_FILES ?= src/list.rs src/date.rs src/precondition.rs src/condition.rs src/etag.rs
+mutants:
+	$(call need_cargo,mutants,cargo-mutants)
+	$(CARGO) mutants --package etagcore --output target/mutants $(addprefix --file ,$(MUTANTS_FILES)) -- --lib --tests
 
 # Every criterion bench in one run (benches/*.rs and the C ABI bench, ffi/benches/c_abi.rs),
 # then BENCHMARKS.md from the medians (benches/report.py). About 8 minutes;

@@ -16,8 +16,10 @@ import os
 import random
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "t"))
-from harness import Nginx, header  # noqa: E402
+sys.dont_write_bytecode = True  # leave no __pycache__ beside the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import header  # noqa: E402
+from nginx_server import Nginx  # noqa: E402
 
 ROUNDS = 30  # revalidations per file and per kind: 10 per origin
 BASE_MTIME = 1_760_000_000  # Thu, 09 Oct 2025

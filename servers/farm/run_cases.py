@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
-"""Data-driven tests of ngx_http_content_etag_module: every block of every t/cases/*.test runs
-against a fresh nginx (harness.Nginx), and is reported as `ok - NAME` or `not ok - NAME: why`.
-The last line is `nginx_module: N passed, M failed`; the exit status is 1 on any failure.
+"""The data-driven server tests: every block of the given *.test files runs against a fresh
+server of one backend (harness.backend), and is reported as `ok - NAME`, `not ok - NAME: why`, or
+`skip - NAME: no config for SERVER`. The last line is `SERVER_cases: N passed, M failed, K skipped`;
+the exit status is 1 on any failure, or when no block ran.
 
-Usage: python3 ffi/nginx/t/run_tests.py [FILE.test ...] [-k SUBSTRING]
+Usage: python3 servers/farm/run_cases.py --server nginx [-k SUBSTRING] FILE.test|DIR ...
+
+One case format serves every server module. What a case expects (status, headers, body) is the
+same on every server; only the configuration that sets it up is written once per server, in
+`--- config SERVER [LEVEL]` sections. A block runs on SERVER only when it has at least one config
+section for SERVER; the others skip it. So a shared case (servers/farm/cases/) gains a server by
+gaining that server's config section, and a server-only case (servers/nginx/t/) has one config.
 
 Block format (modelled on Test::Nginx blocks, as in openresty's headers-more t/*.t)
 =================================================================================
@@ -17,11 +24,12 @@ Block format (modelled on Test::Nginx blocks, as in openresty's headers-more t/*
 Lines before the first `===` and lines starting with `#` between blocks are comments.
 
 Server sections (anywhere in the block):
-    --- config                            directives inside the server block (`root` is set)
-    --- http_config                       directives at http level
-    --- workers N                         worker_processes (default 1)
+    --- config SERVER [LEVEL]             directives for SERVER at LEVEL (nginx: the server block
+                                          by default, `http` for http level); {docroot} is the
+                                          docroot; an empty body is a valid config
+    --- workers N                         worker processes (default 1)
 
-Actions, run in the order written (those before the first request run before nginx starts):
+Actions, run in the order written (those before the first request run before the server starts):
     --- file NAME [OPT ...]               writes NAME (under the docroot) with the body
         options: chomp (drop the body's final newline), size=N (N bytes of a-z repeated instead
         of the body), mtime=SECONDS | mtime=now | mtime=now+N | mtime=now-N | mtime=keep (the
@@ -34,13 +42,13 @@ Actions, run in the order written (those before the first request run before ngi
     --- set                               lines `VAR = TEMPLATE`: saves the expanded template as
                                           {$VAR} (e.g. a file's tag before it is rewritten)
     --- sleep SECONDS
-    --- log_count N                       exactly N lines of nginx's error log contain the body
-                                          (its first line), e.g. `content_etag: hashed`
+    --- log_count N                       exactly N lines of the server's error log contain the
+                                          body (its first line), e.g. `content_etag: hashed`
 
 A request step, and its expectations (each belongs to the latest `--- request`):
     --- request [conn=NAME]               one line `METHOD /path`; steps with the same conn=NAME
                                           share one keep-alive connection, which must not have
-                                          been closed by nginx in between
+                                          been closed by the server in between
     --- request_headers                   `Name: value` lines (a name may repeat: separate lines);
                                           `\\xNN` in a value is the byte NN
     --- status                            the expected status code
@@ -49,15 +57,15 @@ A request step, and its expectations (each belongs to the latest `--- request`):
     --- body [chomp] [gunzip] [file=NAME] the exact body, `\\xNN` being the byte NN (file=NAME:
                                           the current bytes of NAME; gunzip: decompress the
                                           received body first)
-    --- connection open|closed            (a conn=NAME step) whether nginx kept the connection
-                                          open after this response
+    --- connection open|closed            (a conn=NAME step) whether the server kept the
+                                          connection open after this response
 
 Placeholders, expanded in configs, request lines, header values, bodies and `set`:
     {etag:F}        the strong content tag of F's current bytes, "<32 hex>"
     {wetag:F}       its weak form W/"<32 hex>"
     {hex:F}         the 32 hex digits alone
     {lm:F}          F's mtime as an IMF-fixdate; {lm:F:+N} / {lm:F:-N} N seconds later/earlier
-    {nginx_etag:F}  nginx's own tag "%xT-%xO" (mtime-size, hex)
+    {stock_etag:F}  the server's own tag for F (nginx: "%xT-%xO", mtime-size in hex)
     {body_etag}     (response checks only) the content tag of the body received
     {docroot}       the server's root folder
     {$VAR}          a value saved by `--- set`
@@ -67,9 +75,7 @@ import gzip
 import http.client
 import os
 import re
-import signal
 import socket
-import subprocess
 import sys
 import time
 import traceback
@@ -78,11 +84,9 @@ sys.dont_write_bytecode = True  # leave no __pycache__ beside the tests
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
 
 ACTIONS = {"file", "gzip_file", "dir", "touch", "remove", "set", "sleep", "log_count"}
 STEP_PARTS = {"request_headers", "status", "response_headers", "body", "connection"}
-SERVER = {"config", "http_config", "workers"}
 
 
 class CaseError(Exception):
@@ -138,13 +142,22 @@ def parse(path):
     return blocks
 
 
-def plan(block):
-    """The block as (server settings, ordered list of actions and request steps)."""
-    server = {"config": "", "http_config": "", "workers": 1}
+def plan(block, server_name):
+    """The block as (server settings, ordered list of actions and request steps); settings are
+    None when the block has no config for `server_name`."""
+    server = {"config": {}, "workers": 1}
+    configured = False
     items, step = [], None
     for s in block.sections:
-        if s.name in ("config", "http_config"):
-            server[s.name] = s.text()
+        if s.name == "config":
+            if not 1 <= len(s.args) <= 2:
+                raise CaseError(f"line {s.lineno}: --- config SERVER [LEVEL]")
+            if s.args[0] == server_name:
+                configured = True
+                level = s.args[1] if len(s.args) == 2 else None
+                if level in server["config"]:
+                    raise CaseError(f"line {s.lineno}: a second --- config {' '.join(s.args)}")
+                server["config"][level] = s.text()
         elif s.name == "workers":
             server["workers"] = int(s.args[0])
         elif s.name == "request":
@@ -183,27 +196,27 @@ def plan(block):
             raise CaseError(f"line {s.lineno}: unknown section --- {s.name}")
     if not any(kind == "request" for kind, _ in items):
         raise CaseError("no --- request")
-    return server, items
+    return (server if configured else None), items
 
 
 # ---------------------------------------------------------------- running
 
-PLACEHOLDER = re.compile(r"\{(etag|wetag|hex|lm|nginx_etag):([^{}:]+)(?::([+-]\d+))?\}"
+PLACEHOLDER = re.compile(r"\{(etag|wetag|hex|lm|stock_etag):([^{}:]+)(?::([+-]\d+))?\}"
                          r"|\{(body_etag|docroot)\}|\{\$(\w+)\}")
 
 
 class Run:
-    def __init__(self, block):
+    def __init__(self, block, server, items):
         self.block = block
-        self.server, self.items = plan(block)
-        self.nginx = None
+        self.settings, self.items = server, items
+        self.server = None
         self.started = False
         self.vars = {}
         self.conns = {}
         self.socknames = {}
 
     def path(self, name):
-        return os.path.join(self.nginx.docroot, name)
+        return os.path.join(self.server.docroot, name)
 
     def expand(self, text, body=None):
         def sub(m):
@@ -213,7 +226,7 @@ class Run:
                     raise CaseError(f"{{${var}}} was never set")
                 return self.vars[var]
             if simple == "docroot":
-                return self.nginx.docroot
+                return self.server.docroot
             if simple == "body_etag":
                 if body is None:
                     raise CaseError("{body_etag} is only for response checks")
@@ -225,10 +238,10 @@ class Run:
                 with open(path, "rb") as f:
                     tag = harness.content_tag(f.read())
                 return {"etag": tag, "wetag": "W/" + tag, "hex": tag.strip('"')}[kind]
-            st = os.stat(path)
             if kind == "lm":
-                return email.utils.formatdate(int(st.st_mtime) + int(offset or 0), usegmt=True)
-            return '"%x-%x"' % (int(st.st_mtime), st.st_size)
+                mtime = int(os.stat(path).st_mtime)
+                return email.utils.formatdate(mtime + int(offset or 0), usegmt=True)
+            return self.server.stock_etag(path)
         return PLACEHOLDER.sub(sub, text)
 
     # ------------------------------------------------------------ actions
@@ -252,13 +265,13 @@ class Run:
         mtime = opts.get("mtime")
         if opts.get("rename"):
             tmp = path + ".tmp-rename"
-            self.nginx.write(os.path.relpath(tmp, self.nginx.docroot), data)
+            self.server.write(os.path.relpath(tmp, self.server.docroot), data)
             if mtime:
                 ns = self.mtime_ns(mtime, previous)
                 os.utime(tmp, ns=(ns, ns))
             os.replace(tmp, path)
         else:
-            self.nginx.write(name, data)
+            self.server.write(name, data)
             if mtime:
                 ns = self.mtime_ns(mtime, previous)
                 os.utime(path, ns=(ns, ns))
@@ -304,7 +317,7 @@ class Run:
         elif kind == "log_count":
             want = int(s.args[0])
             needle = self.expand(s.text().splitlines()[0] if s.text() else "")
-            got = sum(1 for line in self.nginx.log().splitlines() if needle in line)
+            got = sum(1 for line in self.server.log().splitlines() if needle in line)
             if got != want:
                 raise Failure(f"line {s.lineno}: {got} error-log lines contain {needle!r}, "
                               f"expected {want}")
@@ -324,12 +337,12 @@ class Run:
             key = step["conn"]
             conn = self.conns.get(key)
             if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", self.nginx.port, timeout=10)
+                conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
                 self.conns[key] = conn
             elif conn.sock is None:
-                raise Failure(f"{where}: nginx closed the keep-alive connection {key!r}")
+                raise Failure(f"{where}: the server closed the keep-alive connection {key!r}")
         try:
-            status, got, body = self.nginx.request(method, path, headers, conn=conn)
+            status, got, body = self.server.request(method, path, headers, conn=conn)
         except (http.client.HTTPException, OSError) as e:
             raise Failure(f"{where}: {type(e).__name__}: {e}") from None
         if conn is not None:
@@ -346,7 +359,7 @@ class Run:
         if step["connection"]:
             state = "closed" if conn.sock is None or peer_closed(conn.sock) else "open"
             if state != step["connection"]:
-                raise Failure(f"{where}: nginx left the connection {state}, expected "
+                raise Failure(f"{where}: the server left the connection {state}, expected "
                               f"{step['connection']} (status {status}, headers {got})")
 
         def show():
@@ -410,37 +423,17 @@ def peer_closed(sock):
         sock.settimeout(10)
 
 
-def stop(nginx):
-    """Stops the server by the PID it wrote; a master that never wrote one (it failed to start
-    in time) is stopped by the PID of the process we spawned."""
-    proc = getattr(nginx, "proc", None)
-    if nginx.pid is None and proc is not None and proc.poll() is None:
-        proc.send_signal(signal.SIGQUIT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    nginx.stop()
-
-
-def run_block(block):
-    r = Run(block)
-    # harness.Nginx writes its nginx.conf in its constructor, before the docroot is known to us:
-    # {docroot} goes in as a marker, replaced in the written file.
-    marker = "@@DOCROOT@@"
-    r.nginx = harness.Nginx(r.server["config"].replace("{docroot}", marker),
-                            http_conf=r.server["http_config"].replace("{docroot}", marker),
-                            workers=r.server["workers"])
+def run_block(block, backend):
+    server, items = plan(block, backend.name)
+    if server is None:
+        return False
+    r = Run(block, server, items)
+    r.server = backend(config=server["config"], workers=server["workers"])
     try:
-        with open(r.nginx.conf) as f:
-            conf = f.read()
-        with open(r.nginx.conf, "w") as f:
-            f.write(conf.replace(marker, r.nginx.docroot))
         for kind, item in r.items:
             if kind == "request":
                 if not r.started:
-                    r.nginx.start()
+                    r.server.start()
                     r.started = True
                 r.request(item)
             else:
@@ -448,23 +441,39 @@ def run_block(block):
     finally:
         for conn in r.conns.values():
             conn.close()
-        stop(r.nginx)
+        r.server.stop()
+    return True
+
+
+def case_files(paths):
+    """The *.test files named, or found (sorted) in the folders named."""
+    files = []
+    for p in paths:
+        if os.path.isdir(p):
+            files.extend(sorted(os.path.join(p, f) for f in os.listdir(p) if f.endswith(".test")))
+        else:
+            files.append(p)
+    return files
 
 
 def main(argv):
-    files, only = [], None
+    paths, only, server = [], None, None
     args = list(argv)
     while args:
         a = args.pop(0)
-        if a == "-k":
+        if a == "-k" and args:
             only = args.pop(0)
+        elif a == "--server" and args:
+            server = args.pop(0)
         else:
-            files.append(a)
-    if not files:
-        files = sorted(os.path.join(CASES, f) for f in os.listdir(CASES) if f.endswith(".test"))
-    passed = failed = 0
+            paths.append(a)
+    if server is None or not paths:
+        print("usage: run_cases.py --server NAME [-k SUBSTRING] FILE.test|DIR ...", file=sys.stderr)
+        return 2
+    backend = harness.backend(server)
+    passed = failed = skipped = 0
     names = set()
-    for path in files:
+    for path in case_files(paths):
         try:
             blocks = parse(path)
         except (OSError, UnicodeDecodeError) as e:
@@ -485,22 +494,26 @@ def main(argv):
                 continue
             names.add(label)
             try:
-                run_block(block)
+                ran = run_block(block, backend)
             except Failure as e:
                 print(f"not ok - {label}: {e}")
                 failed += 1
             except CaseError as e:
                 print(f"not ok - {label}: malformed test: {e}")
                 failed += 1
-            except Exception as e:  # a harness or nginx start-up problem: report, carry on
+            except Exception as e:  # a harness or server start-up problem: report, carry on
                 detail = traceback.format_exception_only(type(e), e)[-1].strip()
                 print(f"not ok - {label}: error: {detail}")
                 failed += 1
             else:
-                print(f"ok - {label}")
-                passed += 1
+                if ran:
+                    print(f"ok - {label}")
+                    passed += 1
+                else:
+                    print(f"skip - {label}: no config for {server}")
+                    skipped += 1
             sys.stdout.flush()
-    print(f"nginx_module: {passed} passed, {failed} failed")
+    print(f"{server}_cases: {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or not passed else 0
 
 

@@ -1,18 +1,18 @@
 #!/usr/bin/env python3
-"""The conformance vectors (conditional table, see /work/shared/vectors/FORMAT.md) through a real
-nginx with ngx_http_content_etag_module.
+"""The conformance vectors (conditional table, see ../shared/vectors/FORMAT.md) through a real
+server with its etagcore module: `--server nginx` (harness.backend).
 
-Reads every *.tsv in tests/vectors/ and, when ETAGCORE_VECTORS_DIR names a folder, every *.tsv
-there too; a file is a conditional table when its header has the conditional columns (the etag
-and date tables are skipped). Each expressible row becomes one request to one nginx; its status
-is compared with expected_status_per_RFC9110. Prints, per file,
-`FILE: N passed, M failed, K not expressible`, each failure with what nginx answered, and
-`nginx_vectors: N passed, M failed`; exits 1 on any failure (or a table it cannot read).
+Reads every *.tsv in tests/vectors/ and, when ETAGCORE_VECTORS_DIR names a folder (empty: unset),
+every *.tsv there too; a file is a conditional table when its header has the conditional columns
+(the etag and date tables are skipped). Each expressible row becomes one request to one server;
+its status is compared with expected_status_per_RFC9110. Prints, per file,
+`FILE: N passed, M failed, K not expressible`, each failure with what the server answered, and
+`SERVER_vectors: N passed, M failed`; exits 1 on any failure (or a table it cannot read).
 With -v, also lists every row that is not expressible, and why.
 
 How a row is expressed (and when it cannot be):
-- method: GET or HEAD only (nginx's static handler answers other methods 405 before any filter;
-  a lowercase `get` is a 400 in nginx's parser).
+- method: GET or HEAD only (a static handler answers other methods 405 before any filter, and a
+  lowercase `get` is a 400 in the servers' request parsers).
 - the resource: a 26-byte file (a..z) whose mtime is resource_last_modified. A row without a
   resource ETag, with `(absent)`, or without a Last-Modified is not expressible (a static file
   always has both). A Last-Modified before 1970-01-01 00:00:01 neither (nginx's -1 sentinel).
@@ -22,10 +22,11 @@ How a row is expressed (and when it cannot be):
   prefixes and quotes as written. An empty opaque value (`""`) is replaced where `""` appears.
   The resource ETag must be a valid entity-tag.
 - a weak resource ETag (W/"xyzzy") is the module's tag under on-the-fly gzip: the file is under
-  /weak/ where `gzip on` applies to it, and the request carries Accept-Encoding: gzip.
-- each field has at most one field line (a `\\n` in a cell is not expressible: nginx 1.22
-  answers 400 to a repeated If-* line), and no value holds CR, LF or NUL (not sendable in one
-  HTTP/1.1 field line).
+  /weak/ where the backend's GZIP_LOCATION applies, and the request carries
+  Accept-Encoding: gzip.
+- several field lines of one field (`\\n` in a cell) only where the backend takes them
+  (REPEATED_CONDITION_LINES: nginx 1.22 answers 400 to a repeated If-* line); no value may
+  hold CR, LF or NUL (not sendable in one HTTP/1.1 field line).
 - has_range yes: `Range: bytes=0-4`.
 - now: the row's `now` is replaced by the real clock, so rows whose outcome depends on it are
   not expressible: any date condition (If-Modified-Since, If-Unmodified-Since, or an If-Range
@@ -33,6 +34,8 @@ How a row is expressed (and when it cannot be):
   now, or before the real clock (a Last-Modified in the future, or too recent to be a strong
   validator); and any rfc850-date (two-digit year) whose century (RFC 9110 5.6.7's 50-year
   rule) differs between the row's now and today.
+
+Usage: python3 servers/farm/vectors.py --server nginx [-v]
 """
 import calendar
 import datetime
@@ -44,7 +47,6 @@ import time
 sys.dont_write_bytecode = True  # leave no __pycache__ beside the tests
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-import run_tests  # noqa: E402  (its stop())
 
 ROOT = harness.ROOT
 BODY = b"abcdefghijklmnopqrstuvwxyz"
@@ -55,8 +57,6 @@ HEADER = {"if_match": "If-Match", "if_none_match": "If-None-Match",
 REQUIRED = ["id", "method"] + FIELDS + ["has_range", "resource_etag", "resource_last_modified",
                                          "now", "expected_status_per_RFC9110"]
 VERBOSE = "-v" in sys.argv[1:]
-SERVER_CONF = """content_etag on;
-        location /weak/ { gzip on; gzip_types text/plain; gzip_min_length 1; }"""
 
 
 class Unreadable(Exception):
@@ -151,7 +151,7 @@ def substitute(value, opaque, hexdigits):
     return re.sub(pattern, lambda m: hexdigits, value)
 
 
-def plan_row(row, real_now):
+def plan_row(row, real_now, backend):
     """(path, weak, headers) for a row, or NotExpressible / Unreadable."""
     fields = {f: decode_cell(row[f]) for f in FIELDS}
     method = row["method"]
@@ -175,9 +175,9 @@ def plan_row(row, real_now):
     for f, lines in fields.items():
         if lines is None:
             continue
-        if len(lines) > 1:
+        if len(lines) > 1 and not backend.REPEATED_CONDITION_LINES:
             raise NotExpressible(f"{f} has {len(lines)} field lines")
-        if any(c in lines[0] for c in (b"\r", b"\n", b"\0")):
+        if any(c in line for line in lines for c in (b"\r", b"\n", b"\0")):
             raise NotExpressible(f"{f} holds CR, LF or NUL")
     dated = [f for f in ("if_modified_since", "if_unmodified_since") if fields[f] is not None]
     if fields["if_range"] is not None and not is_entity_tag_like(fields["if_range"][0]):
@@ -185,6 +185,8 @@ def plan_row(row, real_now):
     if dated and (lm > row_now - 1 or lm > real_now - 1):
         raise NotExpressible("Last-Modified not a second before now: outcome depends on now")
     for f in dated:
+        if len(fields[f]) > 1:
+            continue  # several lines: the field is ignored, whatever the year
         a, b = rfc850_year(fields[f][0], row_now), rfc850_year(fields[f][0], real_now)
         if a != b:
             raise NotExpressible(f"rfc850 {f}: year {a} at the row's now, {b} today")
@@ -192,8 +194,8 @@ def plan_row(row, real_now):
     hexdigits = tag.strip('"').encode()
     headers = []
     for f in FIELDS:
-        if fields[f] is not None:
-            headers.append((HEADER[f], substitute(fields[f][0], opaque, hexdigits)))
+        for line in fields[f] or ():
+            headers.append((HEADER[f], substitute(line, opaque, hexdigits)))
     if row["has_range"] == "yes":
         headers.append(("Range", b"bytes=0-4"))
     if weak:
@@ -216,7 +218,7 @@ def read_table(path):
 
 def tables():
     dirs = [os.path.join(ROOT, "tests", "vectors")]
-    extra = os.environ.get("ETAGCORE_VECTORS_DIR")
+    extra = os.environ.get("ETAGCORE_VECTORS_DIR")  # empty: unset
     if extra:
         dirs.append(extra)
     out = []
@@ -230,7 +232,12 @@ def tables():
     return out
 
 
-def main():
+def main(argv):
+    args = [a for a in argv if a != "-v"]
+    if len(args) != 2 or args[0] != "--server":
+        print("usage: vectors.py --server NAME [-v]", file=sys.stderr)
+        return 2
+    backend = harness.backend(args[1])
     real_now = time.time()
     passed_total = failed_total = 0
     jobs = []  # (file label, row id, plan, expected)
@@ -264,7 +271,7 @@ def main():
             ids.add(rid)
             try:
                 expected = int(row["expected_status_per_RFC9110"])
-                plan = plan_row(row, real_now)
+                plan = plan_row(row, real_now, backend)
             except NotExpressible as e:
                 stats["skipped"] += 1
                 if VERBOSE:
@@ -276,17 +283,17 @@ def main():
                 continue
             jobs.append((label, rid, plan, expected))
 
-    nginx = harness.Nginx(SERVER_CONF)
+    server = backend(config={None: backend.MODULE_ON + "\n" + backend.GZIP_LOCATION})
     try:
         for i, (label, rid, plan, expected) in enumerate(jobs):
             plan["path"] = f"/{'weak/' if plan['weak'] else ''}r{i}.txt"
-            nginx.write(plan["path"].lstrip("/"), BODY, mtime=plan["lm"])
+            server.write(plan["path"].lstrip("/"), BODY, mtime=plan["lm"])
         if jobs:
-            nginx.start()
+            server.start()
         for label, rid, plan, expected in jobs:
             stats = per_file[label]
             try:
-                status, headers, body = nginx.request(plan["method"], plan["path"],
+                status, headers, body = server.request(plan["method"], plan["path"],
                                                       plan["headers"])
             except Exception as e:  # noqa: BLE001 - report any transport error as a failure
                 stats["failed"] += 1
@@ -294,7 +301,7 @@ def main():
                 continue
             problem = None
             if status != expected:
-                problem = f"nginx answered {status}, expected {expected}"
+                problem = f"{backend.name} answered {status}, expected {expected}"
             elif status == 206 and body != BODY[:5]:
                 problem = f"206 with body {body!r}, expected {BODY[:5]!r}"
             elif status == 200 and plan["method"] == "GET" and not plan["weak"] and body != BODY:
@@ -311,7 +318,7 @@ def main():
                 if VERBOSE:
                     stats["messages"].append(f"  {rid}: ok, {status}")
     finally:
-        run_tests.stop(nginx)
+        server.stop()
 
     for label, stats in per_file.items():
         print(f"{label}: {stats['passed']} passed, {stats['failed']} failed, "
@@ -320,9 +327,9 @@ def main():
             print(m)
         passed_total += stats["passed"]
         failed_total += stats["failed"]
-    print(f"nginx_vectors: {passed_total} passed, {failed_total} failed")
+    print(f"{backend.name}_vectors: {passed_total} passed, {failed_total} failed")
     return 1 if failed_total or not passed_total else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

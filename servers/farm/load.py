@@ -17,8 +17,10 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "t"))
-from harness import Nginx, header  # noqa: E402
+sys.dont_write_bytecode = True  # leave no __pycache__ beside the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import header  # noqa: E402
+from nginx_server import Nginx  # noqa: E402
 
 SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 CONNECTIONS = 16
@@ -66,14 +68,12 @@ def malformed():
     with Nginx("content_etag on;") as n:
         n.write("file.bin", BODY)
         n.request("GET", "/file.bin")
-        worker_pids = lambda: sorted(p for p in os.listdir("/proc") if p.isdigit()
-                                     and open(f"/proc/{p}/stat").read().split()[3] == str(n.pid))
-        before_pids, before_rss = worker_pids(), n.worker_rss_kb()
+        before_pids, before_rss = n.worker_pids(), n.worker_rss_kb()
         bad = ['If-None-Match: "unterminated, W/, *, "\x7f"', "If-Match: , , , ,,,,",
                "If-Modified-Since: Sunday, 99-Foo-99 99:99:99 GMT", "If-Unmodified-Since: 0",
                "If-Range: W/\"x", "Range: bytes=0-4"]
         rps, non2xx = wrk(f"http://127.0.0.1:{n.port}/file.bin", bad)
-        after_pids, after_rss = worker_pids(), n.worker_rss_kb()
+        after_pids, after_rss = n.worker_pids(), n.worker_rss_kb()
         print(f"\nmalformed conditional headers, {SECONDS}s: {rps:.0f} requests/s, "
               f"{non2xx} non-2xx/3xx answers (If-Match fails closed: 412)")
         print(f"worker pids {before_pids} -> {after_pids}; worker RSS {before_rss} KiB -> {after_rss} KiB")

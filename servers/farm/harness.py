@@ -1,0 +1,217 @@
+"""Real servers for the module tests, the vectors, the farm demo and the load test.
+
+`Server` is what every backend shares: its own prefix folder (world-readable: nginx and Apache
+workers run as an unprivileged user), a docroot, a free port on 127.0.0.1, a foreground master
+process stopped by the PID it wrote, plain HTTP/1.1 requests. A backend (`nginx_server.Nginx`,
+later Apache's) only says how to write its configuration, how to start it and what its stock
+ETag is. `backend(name)` finds one by name. Python's standard library only.
+"""
+import ctypes
+import http.client
+import importlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# libetagcore.so for content_tag(): `make ffi` puts it here; ETAGCORE_LIB names another copy.
+LIBETAGCORE = os.environ.get("ETAGCORE_LIB") or os.path.join(ROOT, "target", "ffi", "lib",
+                                                             "libetagcore.so")
+# name -> "module.Class", imported on demand so that one backend's absence never breaks another.
+BACKENDS = {"nginx": "nginx_server.Nginx"}
+
+
+def backend(name):
+    """The Server subclass registered as `name`."""
+    if name not in BACKENDS:
+        raise SystemExit(f"unknown server {name!r}; known: {', '.join(sorted(BACKENDS))}")
+    module, cls = BACKENDS[name].rsplit(".", 1)
+    return getattr(importlib.import_module(module), cls)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_lib = None
+
+
+def content_tag(data, weak=False):
+    """The content ETag of `data`, computed by libetagcore through its C ABI."""
+    global _lib
+    if _lib is None:
+        _lib = ctypes.CDLL(LIBETAGCORE)
+    out = ctypes.create_string_buffer(64)
+    n = ctypes.c_size_t(0)
+    rc = _lib.etagcore_content_tag_compute(data, ctypes.c_size_t(len(data)),
+                                           ctypes.c_uint8(1 if weak else 0), out,
+                                           ctypes.c_size_t(64), ctypes.byref(n))
+    if rc != 0:
+        raise RuntimeError(f"etagcore_content_tag_compute returned {rc}")
+    return out.raw[: n.value].decode()
+
+
+def header(headers, name):
+    """The value of the first header `name` (case-insensitive), or None."""
+    for k, v in headers:
+        if k.lower() == name.lower():
+            return v
+    return None
+
+
+class Server:
+    """One server master on 127.0.0.1:port. Subclasses define `name`, `config_text()`,
+    `command()`, `pidfile`, `stock_etag(path)` and `start_timeout`."""
+
+    name = "?"
+    start_timeout = 10
+
+    def __init__(self, config=None, module=True, workers=1, docroot=None):
+        """`config` maps a level (the backend's own names; None is its default level) to
+        directives. `module`: load the etagcore module. `docroot`: serve this folder."""
+        self.config = dict(config or {})
+        self.module = module
+        self.workers = workers
+        self.prefix = tempfile.mkdtemp(prefix=f"etagcore-{self.name}-")
+        os.chmod(self.prefix, 0o755)
+        self.docroot = docroot or os.path.join(self.prefix, "html")
+        os.makedirs(self.docroot, exist_ok=True)
+        os.makedirs(os.path.join(self.prefix, "logs"))
+        self.port = free_port()
+        self.pid = None
+        self.proc = None
+
+    # ---------------------------------------------------------------- backend hooks
+
+    def config_text(self):
+        raise NotImplementedError
+
+    def command(self):
+        raise NotImplementedError
+
+    @property
+    def pidfile(self):
+        raise NotImplementedError
+
+    def stock_etag(self, path):
+        """The ETag the server itself would give the file at `path`."""
+        raise NotImplementedError
+
+    def error_log(self):
+        return os.path.join(self.prefix, "logs", "error.log")
+
+    # ---------------------------------------------------------------- shared
+
+    def level(self, name=None):
+        """The directives for one config level, with {docroot} expanded."""
+        return self.config.get(name, "").replace("{docroot}", self.docroot)
+
+    def write(self, name, data, mtime=None):
+        path = os.path.join(self.docroot, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        if mtime is not None:
+            os.utime(path, (mtime, mtime))
+        os.chmod(path, 0o644)
+        return path
+
+    def start(self):
+        with open(os.path.join(self.prefix, f"{self.name}.conf"), "w") as f:
+            f.write(self.config_text())
+        for d, _, _ in os.walk(self.prefix):
+            os.chmod(d, 0o755)
+        self.proc = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        deadline = time.time() + self.start_timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} failed to start: "
+                                   + self.proc.stderr.read().decode(errors="replace"))
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    pass
+                # the master writes its pid file before it listens, but maybe not in one write
+                text = open(self.pidfile).read().strip() if os.path.exists(self.pidfile) else ""
+                if text.isdigit() and int(text) == self.proc.pid:
+                    self.pid = self.proc.pid
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not start listening in time")
+
+    def stop(self):
+        """Stops the master by the PID it wrote (SIGQUIT: graceful), or, when it never wrote one,
+        the process we spawned; then removes the prefix."""
+        pid = self.pid
+        if pid is None and self.proc is not None and self.proc.poll() is None:
+            pid = self.proc.pid
+        if pid is not None:
+            os.kill(pid, signal.SIGQUIT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(pid, signal.SIGKILL)
+                self.proc.wait()
+        self.pid = None
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+    def log(self):
+        try:
+            with open(self.error_log(), errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def worker_pids(self):
+        """The children of our master process."""
+        pids = []
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    if int(open(f"/proc/{pid}/stat").read().split()[3]) == self.pid:
+                        pids.append(int(pid))
+                except (OSError, IndexError, ValueError):
+                    pass
+        return sorted(pids)
+
+    def worker_rss_kb(self):
+        """Resident memory of the worker processes, in KiB."""
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                for line in open(f"/proc/{pid}/status"):
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            except OSError:
+                pass
+        return total
+
+    def request(self, method, path, headers=(), conn=None):
+        """(status, headers as a list of (name, value), body). Headers may repeat a name."""
+        own = conn is None
+        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        body = resp.read()
+        result = (resp.status, resp.getheaders(), body)
+        if own:
+            conn.close()
+        return result
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

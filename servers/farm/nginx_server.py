@@ -1,0 +1,67 @@
+"""The nginx backend of the shared harness: Debian's nginx with ngx_http_content_etag_module.
+
+Config levels: None (the default) is inside the `server` block, "http" is at http level.
+"""
+import os
+import shutil
+
+from harness import ROOT, Server
+
+MODULE = os.environ.get("ETAGCORE_NGINX_MODULE") or os.path.join(
+    ROOT, "target", "nginx", "ngx_http_content_etag_module.so")
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+class Nginx(Server):
+    name = "nginx"
+    # What turns the module on for a whole server, and a location whose responses gzip on the
+    # fly (the vectors' weak resource tags).
+    MODULE_ON = "content_etag on;"
+    GZIP_LOCATION = "location /weak/ { gzip on; gzip_types text/plain; gzip_min_length 1; }"
+    # nginx 1.22 answers 400 to a second If-Match / If-None-Match / ... field line.
+    REPEATED_CONDITION_LINES = False
+
+    def __init__(self, server_conf="", http_conf="", **kw):
+        config = kw.pop("config", None) or {None: server_conf, "http": http_conf}
+        super().__init__(config, **kw)
+
+    @property
+    def pidfile(self):
+        return os.path.join(self.prefix, "nginx.pid")
+
+    def command(self):
+        return [NGINX, "-p", self.prefix, "-c", os.path.join(self.prefix, "nginx.conf"),
+                "-e", self.error_log()]
+
+    def config_text(self):
+        load = f"load_module {MODULE};" if self.module else ""
+        p = self.prefix
+        return f"""{load}
+daemon off;
+master_process on;
+worker_processes {self.workers};
+pid {self.pidfile};
+error_log {self.error_log()} info;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    default_type application/octet-stream;
+    types {{ text/plain txt; text/html html; application/javascript js; text/css css; }}
+    client_body_temp_path {p}/body;
+    proxy_temp_path {p}/proxy;
+    fastcgi_temp_path {p}/fastcgi;
+    uwsgi_temp_path {p}/uwsgi;
+    scgi_temp_path {p}/scgi;
+    {self.level("http")}
+    server {{
+        listen 127.0.0.1:{self.port};
+        root {self.docroot};
+        {self.level(None)}
+    }}
+}}
+"""
+
+    def stock_etag(self, path):
+        """nginx's own ETag: "<mtime hex>-<size hex>"."""
+        st = os.stat(path)
+        return '"%x-%x"' % (int(st.st_mtime), st.st_size)
