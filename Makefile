@@ -131,7 +131,7 @@ c-test: ffi
 	  $(CC) $(C_STRICT) $(C_SAN) ffi/tests/c/$$t.c $(FFI_LIB)/libetagcore.a $(NATIVE_LIBS) -o $(FFI_OUT)/$$t-asan || exit 1; \
 	done
 	$(FFI_OUT)/api_test-asan
-	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" $(FFI_OUT)/vectors_test-asan tests/vectors
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" $(FFI_OUT)/vectors_test-asan tests/vectors ffi/tests/c/vectors
 
 # The same C tests once more, without sanitizers, under valgrind.
 c-valgrind: ffi
@@ -140,7 +140,7 @@ c-valgrind: ffi
 	  $(CC) $(C_STRICT) ffi/tests/c/$$t.c $(FFI_LIB)/libetagcore.a $(NATIVE_LIBS) -o $(FFI_OUT)/$$t || exit 1; \
 	done
 	valgrind -q --error-exitcode=1 --leak-check=full $(FFI_OUT)/api_test
-	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" valgrind -q --error-exitcode=1 --leak-check=full $(FFI_OUT)/vectors_test tests/vectors
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" valgrind -q --error-exitcode=1 --leak-check=full $(FFI_OUT)/vectors_test tests/vectors ffi/tests/c/vectors
 
 # The committed include/etagcore.h regenerated (also checked by `make unit`).
 header:
