@@ -9,11 +9,14 @@
 //! time-of-day  = hour ":" minute ":" second                     ; 00:00:00 - 23:59:60 (leap second)
 //! ```
 //!
-//! Names (`Sun`, `Sunday`, `Nov`, `GMT`) are case-sensitive (`%s"..."` in the ABNF). The
-//! day-name must be the weekday of the date, as RFC 5322 section 3.3 requires of the format that
-//! IMF-fixdate is a subset of; a date naming the wrong weekday, or a day that does not exist
-//! (`29 Feb 1900`), is invalid. A leap second is accepted only as `23:59:60`, and counts as the
-//! first second of the next day, as POSIX `timegm` does. Years run from 0001 to 9999.
+//! Names (`Sun`, `Sunday`, `Nov`, `GMT`) are case-sensitive (`%s"..."` in the ABNF), and the
+//! day-name must be one of its format's names: three letters in IMF-fixdate and asctime-date, the
+//! full name in rfc850-date. It is not checked against the date: section 5.6.7 encourages
+//! recipients "to be robust in parsing timestamps", and Go, nginx, Apache and lighttpd all accept
+//! `Mon, 06 Nov 1994 08:49:37 GMT` (a Sunday) too. The date itself is checked: a day that does
+//! not exist (`29 Feb 1900`) is invalid; a leap second is accepted only as `23:59:60`, and counts
+//! as the first second of the next day, as POSIX `timegm` does; years run from 0001 to 9999.
+//! [`format_http_date`] always writes the date's own weekday.
 
 use crate::Error;
 use crate::civil::{
@@ -52,15 +55,19 @@ pub const IMF_FIXDATE_LEN: usize = 29;
 
 /// Parses an `HTTP-date` in any of its three formats into seconds since 1970-01-01T00:00:00Z.
 ///
-/// Surrounding `OWS` is ignored. `now` (seconds since the epoch, the recipient's clock) resolves
-/// the two-digit year of an rfc850-date: RFC 9110 section 5.6.7 says a timestamp that "appears to
-/// be more than 50 years in the future" means "the most recent year in the past that had the same
-/// last two digits", so the year is the latest one ending in those digits that is not more than
-/// 50 years after `now`.
+/// Surrounding `OWS` is ignored. The day-name must be a name of the format (`Sun`, or `Sunday` in
+/// an rfc850-date) but need not be the date's weekday: RFC 9110 section 5.6.7 encourages
+/// recipients to be robust in parsing timestamps.
+///
+/// `now` (seconds since the epoch, the recipient's clock) resolves the two-digit year of an
+/// rfc850-date: section 5.6.7 says a timestamp that "appears to be more than 50 years in the
+/// future" means "the most recent year in the past that had the same last two digits", so the
+/// year is the latest one ending in those digits that is not more than 50 years after `now`.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidDate`] when the bytes are not an `HTTP-date` or name a day that does not exist;
+/// [`Error::InvalidDate`] when the bytes are not an `HTTP-date` (a day-name not of the format
+/// included) or name a day that does not exist;
 /// [`Error::DateOutOfRange`] for the year 0000, or an rfc850-date whose year resolves outside
 /// 0001-9999.
 ///
@@ -76,7 +83,11 @@ pub const IMF_FIXDATE_LEN: usize = 29;
 /// // 2070 is 44 years after `now`, not more than 50: the year is 2070, not 1970.
 /// assert_eq!(parse_http_date(b"Wednesday, 01-Jan-70 00:00:00 GMT", now), Ok(3_155_760_000));
 /// assert_eq!(parse_http_date(b"Sun, 06 NOV 1994 08:49:37 GMT", now), Err(Error::InvalidDate));
-/// assert_eq!(parse_http_date(b"Mon, 06 Nov 1994 08:49:37 GMT", now), Err(Error::InvalidDate));
+/// // 6 Nov 1994 was a Sunday: another day-name of the format is tolerated, a name of another
+/// // format is not, nor is a day that does not exist.
+/// assert_eq!(parse_http_date(b"Mon, 06 Nov 1994 08:49:37 GMT", now), Ok(784_111_777));
+/// assert_eq!(parse_http_date(b"Sunday, 06 Nov 1994 08:49:37 GMT", now), Err(Error::InvalidDate));
+/// assert_eq!(parse_http_date(b"Sun, 29 Feb 1900 08:49:37 GMT", now), Err(Error::InvalidDate));
 /// ```
 pub fn parse_http_date(input: &[u8], now: i64) -> Result<i64, Error> {
     let s = trim_ows(input);
@@ -172,12 +183,11 @@ struct Stamp {
     hour: u32,
     minute: u32,
     second: u32,
-    weekday: u32,
 }
 
 impl Stamp {
     /// The fields with `time` = `hour ":" minute ":" second`; `None` when a field is not digits.
-    fn new(year: i64, month: &[u8; 3], day: u32, time: &[u8], weekday: u32) -> Option<Self> {
+    fn new(year: i64, month: &[u8; 3], day: u32, time: &[u8]) -> Option<Self> {
         let &[h0, h1, b':', m0, m1, b':', s0, s1] = time else {
             return None;
         };
@@ -188,7 +198,6 @@ impl Stamp {
             hour: num(&[h0, h1])?,
             minute: num(&[m0, m1])?,
             second: num(&[s0, s1])?,
-            weekday,
         })
     }
 
@@ -203,10 +212,10 @@ impl Stamp {
             && self.hour <= 23
             && self.minute <= 59
             && (self.second <= 59 || leap_second);
-        let days = days_from_civil(year, self.month, self.day);
-        if !valid || weekday(days) != self.weekday {
+        if !valid {
             return Err(Error::InvalidDate);
         }
+        let days = days_from_civil(year, self.month, self.day);
         let secs = join_secs(days, self.seconds_of_day()).ok_or(Error::DateOutOfRange)?;
         // `Fri, 31 Dec 9999 23:59:60 GMT` is a valid leap second one past the last instant.
         if secs > MAX_HTTP_DATE {
@@ -230,23 +239,23 @@ impl Stamp {
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`
 fn imf_fixdate(s: &[u8]) -> Option<Stamp> {
-    let (weekday, s) = s.split_first_chunk::<3>()?;
+    let (day_name, s) = s.split_first_chunk::<3>()?;
+    if !is_day_name(day_name) {
+        return None;
+    }
     let (day, s) = s.strip_prefix(b", ")?.split_first_chunk::<2>()?;
     let (month, s) = s.strip_prefix(b" ")?.split_first_chunk::<3>()?;
     let (year, s) = s.strip_prefix(b" ")?.split_first_chunk::<4>()?;
     let time = s.strip_prefix(b" ")?.strip_suffix(b" GMT")?;
-    Stamp::new(
-        i64::from(num(year)?),
-        month,
-        num(day)?,
-        time,
-        weekday_number(weekday)?,
-    )
+    Stamp::new(i64::from(num(year)?), month, num(day)?, time)
 }
 
 /// `Sun Nov  6 08:49:37 1994` (the day may also be `06`)
 fn asctime(s: &[u8]) -> Option<Stamp> {
-    let (weekday, s) = s.split_first_chunk::<3>()?;
+    let (day_name, s) = s.split_first_chunk::<3>()?;
+    if !is_day_name(day_name) {
+        return None;
+    }
     let (month, s) = s.strip_prefix(b" ")?.split_first_chunk::<3>()?;
     let (day, s) = s.strip_prefix(b" ")?.split_first_chunk::<2>()?;
     let (time, s) = s.strip_prefix(b" ")?.split_first_chunk::<8>()?;
@@ -258,24 +267,21 @@ fn asctime(s: &[u8]) -> Option<Stamp> {
         [b' ', d] => num(&[*d])?,
         _ => num(day)?,
     };
-    Stamp::new(
-        i64::from(num(year)?),
-        month,
-        day,
-        time,
-        weekday_number(weekday)?,
-    )
+    Stamp::new(i64::from(num(year)?), month, day, time)
 }
 
 /// `Sunday, 06-Nov-94 08:49:37 GMT`
 fn rfc850(s: &[u8], now: i64) -> Option<Stamp> {
     let comma = s.iter().position(|&b| b == b',')?;
-    let (weekday, s) = s.split_at_checked(comma)?;
+    let (day_name, s) = s.split_at_checked(comma)?;
+    if !is_long_day_name(day_name) {
+        return None;
+    }
     let (day, s) = s.strip_prefix(b", ")?.split_first_chunk::<2>()?;
     let (month, s) = s.strip_prefix(b"-")?.split_first_chunk::<3>()?;
     let (yy, s) = s.strip_prefix(b"-")?.split_first_chunk::<2>()?;
     let time = s.strip_prefix(b" ")?.strip_suffix(b" GMT")?;
-    let mut stamp = Stamp::new(0, month, num(day)?, time, long_weekday_number(weekday)?)?;
+    let mut stamp = Stamp::new(0, month, num(day)?, time)?;
     stamp.year = resolve_two_digit_year(num(yy)?, &stamp, now)?;
     Some(stamp)
 }
@@ -340,33 +346,23 @@ fn month_abbr(month: u32) -> [u8; 3] {
     }
 }
 
-/// 0 = Monday ... 6 = Sunday, as [`weekday`].
-fn weekday_number(name: &[u8]) -> Option<u32> {
-    Some(match name {
-        b"Mon" => 0,
-        b"Tue" => 1,
-        b"Wed" => 2,
-        b"Thu" => 3,
-        b"Fri" => 4,
-        b"Sat" => 5,
-        b"Sun" => 6,
-        _ => return None,
-    })
+/// `day-name = %s"Mon" / %s"Tue" / %s"Wed" / %s"Thu" / %s"Fri" / %s"Sat" / %s"Sun"`
+fn is_day_name(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun"
+    )
 }
 
-fn long_weekday_number(name: &[u8]) -> Option<u32> {
-    Some(match name {
-        b"Monday" => 0,
-        b"Tuesday" => 1,
-        b"Wednesday" => 2,
-        b"Thursday" => 3,
-        b"Friday" => 4,
-        b"Saturday" => 5,
-        b"Sunday" => 6,
-        _ => return None,
-    })
+/// `day-name-l = %s"Monday" / %s"Tuesday" / ... / %s"Sunday"`
+fn is_long_day_name(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"Monday" | b"Tuesday" | b"Wednesday" | b"Thursday" | b"Friday" | b"Saturday" | b"Sunday"
+    )
 }
 
+/// The day-name of a weekday, 0 = Monday ... 6 = Sunday, as [`weekday`] counts.
 fn weekday_abbr(day: u32) -> [u8; 3] {
     *match day {
         0 => b"Mon",
@@ -382,6 +378,7 @@ fn weekday_abbr(day: u32) -> [u8; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::write_parts;
 
     const NOW_2026: i64 = 1_767_225_600;
 
@@ -422,7 +419,6 @@ mod tests {
             "Sunday, 06-Nov-1994 08:49:37 GMT",
             "Sunday,06-Nov-94 08:49:37 GMT",
             "Sundai, 06-Nov-94 08:49:37 GMT",
-            "Monday, 06-Nov-94 08:49:37 GMT",
             "Sunday, 06 Nov 94 08:49:37 GMT",
         ] {
             assert_eq!(parse(bad), Err(Error::InvalidDate), "{bad:?}");
@@ -431,6 +427,79 @@ mod tests {
             parse("Sat, 01 Jan 0000 00:00:00 GMT"),
             Err(Error::DateOutOfRange)
         );
+    }
+
+    /// RFC 9110 section 5.6.7 encourages recipients "to be robust in parsing timestamps": a
+    /// day-name that disagrees with the date (6 Nov 1994 was a Sunday) does not void the date, in
+    /// any of the three formats, whichever valid name it is.
+    #[test]
+    fn a_day_name_other_than_the_dates_is_accepted() {
+        let short: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+        let long: [&[u8]; 7] = [
+            b"Monday",
+            b"Tuesday",
+            b"Wednesday",
+            b"Thursday",
+            b"Friday",
+            b"Saturday",
+            b"Sunday",
+        ];
+        for (name, long_name) in short.into_iter().zip(long) {
+            for parts in [
+                [name, b", 06 Nov 1994 08:49:37 GMT"],
+                [long_name, b", 06-Nov-94 08:49:37 GMT"],
+                [name, b" Nov  6 08:49:37 1994"],
+            ] {
+                let mut buf = [0u8; 40];
+                let n = write_parts(&mut buf, &parts).expect("fits");
+                let date = &buf[..n];
+                assert_eq!(
+                    parse_http_date(date, NOW_2026),
+                    Ok(784_111_777),
+                    "{}",
+                    date.escape_ascii()
+                );
+            }
+        }
+        // The rest of the date is still checked: 29 Feb only in leap years (2000 yes, 1900 no),
+        // second 60 only as 23:59:60 (31 Dec 2016 was a Saturday).
+        assert_eq!(parse("Mon, 29 Feb 2000 00:00:00 GMT"), Ok(951_782_400));
+        assert_eq!(
+            parse("Mon, 29 Feb 1900 00:00:00 GMT"),
+            Err(Error::InvalidDate)
+        );
+        assert_eq!(
+            parse("Mon, 31 Dec 2016 23:59:60 GMT"),
+            parse("Sun, 01 Jan 2017 00:00:00 GMT")
+        );
+        assert_eq!(
+            parse("Mon, 31 Dec 2016 12:00:60 GMT"),
+            Err(Error::InvalidDate)
+        );
+    }
+
+    /// The day-name is still one of the names its format allows, case-sensitively (`%s"Mon"`):
+    /// three letters in IMF-fixdate and asctime-date, the full name in rfc850-date.
+    #[test]
+    fn the_day_name_must_be_a_name_of_its_format() {
+        for bad in [
+            "mon, 06 Nov 1994 08:49:37 GMT",
+            "MON, 06 Nov 1994 08:49:37 GMT",
+            "Mun, 06 Nov 1994 08:49:37 GMT",
+            "Monday, 06 Nov 1994 08:49:37 GMT",
+            "Mon, 06-Nov-94 08:49:37 GMT",
+            "Mo, 06 Nov 1994 08:49:37 GMT",
+            "monday, 06-Nov-94 08:49:37 GMT",
+            "Mondai, 06-Nov-94 08:49:37 GMT",
+            "Tues, 06-Nov-94 08:49:37 GMT",
+            "Monday , 06-Nov-94 08:49:37 GMT",
+            ", 06-Nov-94 08:49:37 GMT",
+            "mon Nov  6 08:49:37 1994",
+            "Monday Nov  6 08:49:37 1994",
+            "Mun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(parse(bad), Err(Error::InvalidDate), "{bad:?}");
+        }
     }
 
     #[test]
@@ -450,10 +519,11 @@ mod tests {
         let date = b"Thursday, 01-Jan-70 00:00:00 GMT";
         // now = 1970: 1970 itself.
         assert_eq!(parse_http_date(date, 0), Ok(0));
-        // 1 Jan 2070 is a Wednesday; seen from 2026 the year is 2070, from 1990 it is 1970.
+        // Seen from 2026 the year is 2070, from 1990 it is 1970; the day-name (1 Jan 2070 is a
+        // Wednesday, 1 Jan 1970 was a Thursday) plays no part in choosing the century.
         let wed = b"Wednesday, 01-Jan-70 00:00:00 GMT";
         assert_eq!(parse_http_date(wed, NOW_2026), Ok(3_155_760_000));
-        assert_eq!(parse_http_date(wed, 631_152_000), Err(Error::InvalidDate));
+        assert_eq!(parse_http_date(wed, 631_152_000), Ok(0));
         // Exactly 50 years ahead stays in the future; one second more goes back a century.
         let now = 946_684_800; // Sat, 01 Jan 2000 00:00:00 GMT
         assert_eq!(

@@ -112,9 +112,30 @@ proptest! {
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
         let exists = year >= 1 && day >= 1 && day <= month_len && !(mon == 1 && day == 29 && !leap);
         let time_ok = h <= 23 && m <= 59 && (s <= 59 || (h, m, s) == (23, 59, 60));
-        let expected = (exists && time_ok).then(|| naive_days(year, mon as u32 + 1, day)).filter(|d| (d + 3).rem_euclid(7) == wd as i64);
+        // Any day-name: it need not be the date's weekday (RFC 9110 section 5.6.7, robustness).
+        let expected = (exists && time_ok).then(|| naive_days(year, mon as u32 + 1, day));
         let got = parse_http_date(text.as_bytes(), 0).ok();
         prop_assert_eq!(got, expected.map(|d| d * 86_400 + h * 3600 + m * 60 + s), "{}", text);
+    }
+
+    /// Every instant, written in each of the three formats with each valid day-name, parses to
+    /// that instant: the day-name is not checked against the date (RFC 9110 section 5.6.7), and
+    /// formatting still writes the date's own weekday.
+    #[test]
+    fn any_day_name_names_the_same_instant(secs in MIN_HTTP_DATE..=MAX_HTTP_DATE, wd in 0usize..7) {
+        let imf = String::from_utf8(format_http_date(secs).unwrap().to_vec()).unwrap();
+        let own = (secs.div_euclid(86_400) + 3).rem_euclid(7) as usize; // 1970-01-01: Thursday
+        prop_assert_eq!(&imf[..3], DAYS[own]);
+        let rest = &imf[3..]; // ", DD Mon YYYY hh:mm:ss GMT"
+        let (day, mon, year, time) = (&rest[2..4], &rest[5..8], &rest[9..13], &rest[14..22]);
+        let forms = [
+            format!("{}{rest}", DAYS[wd]),
+            format!("{}, {day}-{mon}-{} {time} GMT", LONG_DAYS[wd], &year[2..]),
+            format!("{} {mon} {:>2} {time} {year}", DAYS[wd], day.trim_start_matches('0')),
+        ];
+        for text in forms {
+            prop_assert_eq!(parse_http_date(text.as_bytes(), secs), Ok(secs), "{}", text);
+        }
     }
 
     #[test]

@@ -89,7 +89,9 @@ pub const LONG_DAYS: [&str; 7] = [
     "Sunday",
 ];
 
-/// A naive IMF-fixdate reader (split on spaces and colons), weekday checked.
+/// A naive IMF-fixdate reader (split on spaces and colons), weekday checked: the oracle for what
+/// `format_http_date` writes, which must be the date's own weekday. Stricter than
+/// `parse_http_date`, which accepts any day-name (RFC 9110 section 5.6.7 robustness).
 pub fn naive_imf_fixdate(s: &str) -> Option<i64> {
     let parts: Vec<&str> = s.split(' ').collect();
     let [wd, day, mon, year, time, "GMT"] = parts[..] else {
@@ -320,7 +322,8 @@ pub fn naive_civil(secs: i64) -> (i64, u32, u32, i64) {
 }
 
 /// A naive reader of all three HTTP-date formats, written from the ABNF by position, with the
-/// rfc850 year chosen among candidate years by brute force.
+/// rfc850 year chosen among candidate years by brute force. The day-name must be a name of its
+/// format, but not the date's weekday (RFC 9110 section 5.6.7: recipients parse robustly).
 pub fn naive_http_date(input: &[u8], now: i64) -> Option<i64> {
     let s = std::str::from_utf8(naive_trim(input)).ok()?;
     let b = s.as_bytes();
@@ -339,17 +342,17 @@ pub fn naive_http_date(input: &[u8], now: i64) -> Option<i64> {
         }
     };
     let month = |m: &str| MONTHS.iter().position(|x| *x == m).map(|i| i as u32 + 1);
-    // (weekday, year, month, day, h, m, s), year None for rfc850 (two digits in `yy`).
-    let (wd, year, yy, mon, day, (h, mi, sec)) = if b.len() == 29 && b[3] == b',' {
+    // (year, month, day, h, m, s), year None for rfc850 (two digits in `yy`); the day-name is
+    // only looked up in its format's list of names.
+    let (year, yy, mon, day, (h, mi, sec)) = if b.len() == 29 && b[3] == b',' {
         let p: Vec<&str> = s.split(' ').collect();
         let [w, d, m, y, t, "GMT"] = p[..] else {
             return None;
         };
-        let w = DAYS.iter().position(|x| Some(*x) == w.strip_suffix(','))?;
-        if d.len() != 2 || y.len() != 4 {
+        if !DAYS.iter().any(|x| Some(*x) == w.strip_suffix(',')) || d.len() != 2 || y.len() != 4 {
             return None;
         }
-        (w, Some(digits(y)?), 0, month(m)?, digits(d)?, time(t)?)
+        (Some(digits(y)?), 0, month(m)?, digits(d)?, time(t)?)
     } else if b.len() == 24 && b[3] == b' ' {
         // `get`, not indexing: a multi-byte character may straddle a field boundary (a fuzz
         // finding against this model).
@@ -367,20 +370,15 @@ pub fn naive_http_date(input: &[u8], now: i64) -> Option<i64> {
             Some(one) => digits(one)?,
             None => digits(d)?,
         };
-        if !y.bytes().all(|c| c.is_ascii_digit()) {
+        if !DAYS.contains(&w) || !y.bytes().all(|c| c.is_ascii_digit()) {
             return None;
         }
-        (
-            DAYS.iter().position(|x| *x == w)?,
-            Some(digits(y)?),
-            0,
-            month(m)?,
-            d,
-            time(t)?,
-        )
+        (Some(digits(y)?), 0, month(m)?, d, time(t)?)
     } else {
         let (w, rest) = s.split_once(", ")?;
-        let w = LONG_DAYS.iter().position(|x| *x == w)?;
+        if !LONG_DAYS.contains(&w) {
+            return None;
+        }
         let (date, rest) = rest.split_once(' ')?;
         let t = rest.strip_suffix(" GMT")?;
         let p: Vec<&str> = date.split('-').collect();
@@ -388,7 +386,7 @@ pub fn naive_http_date(input: &[u8], now: i64) -> Option<i64> {
         if d.len() != 2 || y.len() != 2 {
             return None;
         }
-        (w, None, digits(y)?, month(m)?, digits(d)?, time(t)?)
+        (None, digits(y)?, month(m)?, digits(d)?, time(t)?)
     };
     let year = match year {
         Some(y) => y,
@@ -407,7 +405,9 @@ pub fn naive_http_date(input: &[u8], now: i64) -> Option<i64> {
     if !(1..=9999).contains(&year) || day < 1 || day > month_len || !time_ok {
         return None;
     }
+    // The day-name was checked above to be a name of its format, and only that: RFC 9110
+    // section 5.6.7 encourages robust parsing, so it need not be the date's weekday.
     let days = naive_days(year, mon, day as u32);
     let secs = days * 86_400 + h * 3600 + mi * 60 + sec;
-    ((days + 3).rem_euclid(7) == wd as i64 && secs <= 253_402_300_799).then_some(secs)
+    (secs <= 253_402_300_799).then_some(secs)
 }
