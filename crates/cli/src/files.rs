@@ -11,12 +11,16 @@ use rayon::prelude::*;
 use crate::paths::show;
 use crate::progress::Progress;
 
-/// One file to hash: the path to open and its size when listed (for the progress bar).
+/// One file to hash: the path to open, and its size when listing learnt it for free (files in
+/// a directory are listed from the directory alone, without a stat each).
 #[derive(Debug)]
 pub struct Entry {
     pub path: PathBuf,
-    pub size: u64,
+    pub size: Option<u64>,
 }
+
+/// What hashing one file gives: its tag and how many bytes it had.
+pub type Hashed = io::Result<(ContentTag, u64)>;
 
 /// A path that named no file we could list, with the reason.
 #[derive(Debug)]
@@ -42,7 +46,7 @@ pub fn list(paths: &[PathBuf], recursive: bool) -> Listing {
             })),
             Ok(meta) => out.push(Ok(Entry {
                 path: path.clone(),
-                size: meta.len(),
+                size: Some(meta.len()),
             })),
             Err(e) => out.push(Err(Problem {
                 path: path.clone(),
@@ -85,7 +89,7 @@ fn walk(dir: &Path, out: &mut Listing) {
                 Ok(meta) if meta.is_dir() => {} // not followed: see `list`
                 Ok(meta) => out.push(Ok(Entry {
                     path,
-                    size: meta.len(),
+                    size: Some(meta.len()),
                 })),
                 Err(e) => out.push(Err(Problem {
                     path,
@@ -93,8 +97,7 @@ fn walk(dir: &Path, out: &mut Listing) {
                 })),
             }
         } else if kind.is_file() {
-            let size = child.metadata().map(|m| m.len()).unwrap_or(0);
-            out.push(Ok(Entry { path, size }));
+            out.push(Ok(Entry { path, size: None }));
         }
         // sockets, FIFOs and devices are not files to tag: skipped, like xxh128sum -r would not
         // see them either
@@ -102,11 +105,7 @@ fn walk(dir: &Path, out: &mut Listing) {
 }
 
 /// The content tag of every entry, in order, on `threads` threads (None: every core).
-pub fn hash_all(
-    entries: &[&Entry],
-    threads: Option<usize>,
-    progress: &Progress,
-) -> Vec<io::Result<ContentTag>> {
+pub fn hash_all(entries: &[&Entry], threads: Option<usize>, progress: &Progress) -> Vec<Hashed> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build();
@@ -115,7 +114,7 @@ pub fn hash_all(
             .par_iter()
             .map(|e| {
                 let result = hash_file(&e.path);
-                progress.done(e.size);
+                progress.done(result.as_ref().map_or(0, |(_, n)| *n));
                 result
             })
             .collect()
@@ -133,28 +132,28 @@ thread_local! {
     static BUFFER: RefCell<Vec<u8>> = RefCell::new(vec![0; CHUNK]);
 }
 
-/// The content tag of one file, streaming: a file that fits in one read is hashed one-shot
-/// (XXH3's fast path for small inputs), a larger one chunk by chunk.
-pub fn hash_file(path: &Path) -> io::Result<ContentTag> {
+/// The content tag of one file and its length, streaming: a file that fits in one read is
+/// hashed one-shot (XXH3's fast path for small inputs), a larger one chunk by chunk. No stat:
+/// a directory fails its first read (EISDIR).
+pub fn hash_file(path: &Path) -> Hashed {
     let mut file = File::open(path)?;
-    if file.metadata()?.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "is a directory",
-        ));
-    }
     BUFFER.with_borrow_mut(|buf| {
         let first = fill(&mut file, buf)?;
         if first < buf.len() {
-            return Ok(ContentTag::of(buf.get(..first).unwrap_or_default()));
+            return Ok((
+                ContentTag::of(buf.get(..first).unwrap_or_default()),
+                first as u64,
+            ));
         }
         let mut hasher = ContentHasher::new();
         hasher.update(buf);
+        let mut total = first as u64;
         loop {
             let n = fill(&mut file, buf)?;
             hasher.update(buf.get(..n).unwrap_or_default());
+            total += n as u64;
             if n < buf.len() {
-                return Ok(hasher.finish());
+                return Ok((hasher.finish(), total));
             }
         }
     })
@@ -212,11 +211,8 @@ mod tests {
             let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
             let path = dir.join(format!("f{len}"));
             File::create(&path).unwrap().write_all(&data).unwrap();
-            assert_eq!(
-                hash_file(&path).unwrap(),
-                ContentTag::of(&data),
-                "{len} bytes"
-            );
+            let want = (ContentTag::of(&data), len as u64);
+            assert_eq!(hash_file(&path).unwrap(), want, "{len} bytes");
         }
         fs::remove_dir_all(dir).unwrap();
     }

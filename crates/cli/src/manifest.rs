@@ -45,18 +45,14 @@ pub fn write(args: &ManifestArgs) -> Outcome {
     // Sorted by the bytes of the relative path (LC_ALL=C sort): stable across machines.
     listed.sort_by(|a, b| a.0.as_os_str().as_bytes().cmp(b.0.as_os_str().as_bytes()));
     let entries: Vec<&Entry> = listed.iter().map(|(_, e)| e).collect();
-    let progress = Progress::new(
-        entries.len(),
-        entries.iter().map(|e| e.size).sum(),
-        args.no_progress,
-    );
+    let progress = Progress::new(&entries, args.no_progress);
     let hashes = files::hash_all(&entries, args.threads, &progress);
     progress.finish();
 
     let mut out = Vec::new();
     for ((rel, entry), hash) in listed.iter().zip(hashes) {
         match hash {
-            Ok(tag) => paths::write_line(&mut out, files::hex(&tag), rel),
+            Ok((tag, _)) => paths::write_line(&mut out, files::hex(&tag), rel),
             Err(e) => {
                 files::complain(&entry.path, &files::reason(&e));
                 outcome = Outcome::No;
@@ -145,17 +141,17 @@ pub fn check(args: &CheckArgs) -> Outcome {
         .iter()
         .map(|(_, p)| Entry {
             path: root.join(p),
-            size: 0,
+            size: None,
         })
         .collect();
     let refs: Vec<&Entry> = entries.iter().collect();
-    let hashes = files::hash_all(&refs, args.threads, &Progress::new(0, 0, true));
+    let hashes = files::hash_all(&refs, args.threads, &Progress::none());
 
     let mut counts = [0usize; 4];
     for ((want, path), hash) in lines.iter().zip(hashes) {
         let verdict = match hash {
-            Ok(tag) if files::hex(&tag) == want => Verdict::Ok,
-            Ok(tag) => Verdict::Changed(files::hex(&tag).to_string()),
+            Ok((tag, _)) if files::hex(&tag) == want => Verdict::Ok,
+            Ok((tag, _)) => Verdict::Changed(files::hex(&tag).to_string()),
             Err(e) if e.kind() == ErrorKind::NotFound => Verdict::Missing,
             Err(e) => Verdict::Unreadable(files::reason(&e)),
         };

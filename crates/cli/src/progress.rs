@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::files::Entry;
+
 /// A run is "long" from this many bytes or files on: below that it ends before a bar helps.
 const LONG_BYTES: u64 = 256 << 20;
 const LONG_FILES: usize = 2_000;
@@ -14,10 +16,23 @@ const LONG_FILES: usize = 2_000;
 pub struct Progress(Option<ProgressBar>);
 
 impl Progress {
-    /// A bar for `files` files of `bytes` bytes in all, when it is wanted.
-    pub fn new(files: usize, bytes: u64, disabled: bool) -> Self {
-        let long = bytes >= LONG_BYTES || files >= LONG_FILES;
-        if disabled || !long || !std::io::stderr().is_terminal() {
+    /// No bar.
+    pub fn none() -> Self {
+        Progress(None)
+    }
+
+    /// A bar over the bytes of `entries`, when it is wanted: only then are the sizes that
+    /// listing did not learn looked up.
+    pub fn new(entries: &[&Entry], disabled: bool) -> Self {
+        if disabled || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let size = |e: &Entry| {
+            e.size
+                .or_else(|| std::fs::metadata(&e.path).ok().map(|m| m.len()))
+        };
+        let bytes: u64 = entries.iter().filter_map(|e| size(e)).sum();
+        if bytes < LONG_BYTES && entries.len() < LONG_FILES {
             return Progress(None);
         }
         let bar = ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr());

@@ -19,8 +19,7 @@ pub fn run(args: &TagArgs) -> Outcome {
     };
     let listing = files::list(&args.paths, args.recursive);
     let entries: Vec<&Entry> = listing.iter().filter_map(|e| e.as_ref().ok()).collect();
-    let bytes = entries.iter().map(|e| e.size).sum();
-    let progress = Progress::new(entries.len(), bytes, args.no_progress);
+    let progress = Progress::new(&entries, args.no_progress);
     let mut hashes = files::hash_all(&entries, args.threads, &progress).into_iter();
     progress.finish();
 
@@ -38,7 +37,7 @@ pub fn run(args: &TagArgs) -> Outcome {
             Err(problem) => (&problem.path, Err(problem.reason.clone())),
         };
         match result {
-            Ok(tag) => {
+            Ok((tag, size)) => {
                 let hex = files::hex(&tag);
                 match format {
                     TagFormat::Xxh => paths::write_line(&mut out, hex, path),
@@ -47,7 +46,6 @@ pub fn run(args: &TagArgs) -> Outcome {
                         paths::write_line(&mut out, &format!("{weak}\"{hex}\""), path);
                     }
                     TagFormat::Json => {
-                        let size = item.as_ref().map(|e| e.size).unwrap_or(0);
                         let etag = if args.weak {
                             format!("W/\"{hex}\"")
                         } else {

@@ -71,7 +71,7 @@ fn check_reports_changed_missing_and_unreadable_files() {
     assert!(report.contains("index.html: CHANGED (now "), "{report}");
     assert!(report.contains("a-b: MISSING"), "{report}");
     assert!(
-        report.contains("a/z: UNREADABLE (is a directory)"),
+        report.contains("a/z: UNREADABLE (Is a directory)"),
         "{report}"
     );
     assert!(!report.contains("site.css"), "{report}");
