@@ -65,6 +65,9 @@ enum etagcore_result
   ETAGCORE_RESULT_PANIC = 4,
   // A field has more than `ETAGCORE_MAX_FIELD_LINES` field lines.
   ETAGCORE_RESULT_TOO_MANY_FIELD_LINES = 5,
+  // The `etagcore_hasher` storage was not initialised by `etagcore_hasher_init` (or was
+  // overwritten since); nothing was read from it as a state, nothing written.
+  ETAGCORE_RESULT_HASHER_NOT_INITIALISED = 6,
   // Not an entity-tag (RFC 9110 section 8.8.3).
   ETAGCORE_RESULT_INVALID_ENTITY_TAG = 100,
   // Not `"*"` nor a valid `#entity-tag` list.
@@ -150,6 +153,11 @@ typedef uint32_t etagcore_comparison;
 // Storage for a streaming content hash, owned by the caller (on the stack, in a struct, in a
 // pool: etagcore never allocates). Its contents are private. Start with `etagcore_hasher_init`;
 // nothing needs freeing. One hasher must not be used by two threads at once.
+//
+// `etagcore_hasher_init` writes a marker into the storage that the other hasher functions
+// check: storage it never initialised (garbage, zeros, a hasher overwritten since) is
+// `ETAGCORE_RESULT_HASHER_NOT_INITIALISED`, not undefined behaviour. Finishing does not consume
+// a hasher, and a byte copy of an initialised hasher is an independent hasher.
 typedef struct ETAGCORE_ALIGNED(64) etagcore_hasher {
   uint8_t opaque[ETAGCORE_HASHER_SIZE];
 } etagcore_hasher;
@@ -230,7 +238,7 @@ etagcore_result etagcore_content_tag_compute(const uint8_t *data,
                                              size_t out_cap,
                                              size_t *out_len);
 
-// Starts (or restarts) a streaming hash in `hasher`.
+// Starts (or restarts) a streaming hash in `hasher`, whatever its storage held.
 //
 // Errors: `NULL_PARAMETER`, `INVALID_INPUT` (storage not aligned to `ETAGCORE_HASHER_ALIGN`).
 //
@@ -241,25 +249,31 @@ etagcore_result etagcore_hasher_init(struct etagcore_hasher *hasher);
 
 // Feeds the next `len` bytes at `data` to `hasher`.
 //
-// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage).
+// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage), `HASHER_NOT_INITIALISED`
+// (nothing read as a state, nothing written).
 //
 // # Safety
 //
-// `hasher` initialised by `etagcore_hasher_init` and not used elsewhere during the call;
-// `data` readable for `len` bytes (or NULL with 0).
+// `hasher` readable and writable for `ETAGCORE_HASHER_SIZE` bytes and not used elsewhere
+// during the call; once initialised, written by nothing but etagcore (the marker catches
+// storage never initialised or overwritten from its start, not a state corrupted behind an
+// intact marker); `data` readable for `len` bytes (or NULL with 0).
 etagcore_result etagcore_hasher_update(struct etagcore_hasher *hasher,
                                        const uint8_t *data,
                                        size_t len);
 
-// Writes the content ETag of everything fed so far (weakened when `weak`); the hasher may go
-// on being fed. Output as for `etagcore_content_tag_compute`.
+// Writes the content ETag of everything fed so far (weakened when `weak`). Finishing does not
+// consume the hasher: it may go on being fed, and be finished again. Output as for
+// `etagcore_content_tag_compute`.
 //
-// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage), `INSUFFICIENT_SIZE`.
+// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage), `HASHER_NOT_INITIALISED`,
+// `INSUFFICIENT_SIZE`.
 //
 // # Safety
 //
-// `hasher` initialised by `etagcore_hasher_init`; `out` writable for `out_cap` bytes;
-// `out_len` writable.
+// `hasher` readable for `ETAGCORE_HASHER_SIZE` bytes and, once initialised, written by nothing
+// but etagcore (as for `etagcore_hasher_update`); `out` writable for `out_cap` bytes; `out_len`
+// writable.
 etagcore_result etagcore_hasher_finish(const struct etagcore_hasher *hasher,
                                        bool weak,
                                        uint8_t *out,

@@ -16,17 +16,34 @@ pub const ETAGCORE_HASHER_SIZE: usize = 512;
 pub const ETAGCORE_HASHER_ALIGN: usize = 64;
 
 const _: () = assert!(ETAGCORE_CONTENT_TAG_LEN == CONTENT_TAG_LEN);
-const _: () = assert!(size_of::<ContentHasher>() <= ETAGCORE_HASHER_SIZE);
-const _: () = assert!(align_of::<ContentHasher>() <= ETAGCORE_HASHER_ALIGN);
+const _: () = assert!(size_of::<HasherState>() <= ETAGCORE_HASHER_SIZE);
+const _: () = assert!(align_of::<HasherState>() <= ETAGCORE_HASHER_ALIGN);
 const _: () = assert!(size_of::<etagcore_hasher>() == ETAGCORE_HASHER_SIZE);
 const _: () = assert!(align_of::<etagcore_hasher>() == ETAGCORE_HASHER_ALIGN);
 
 /// Storage for a streaming content hash, owned by the caller (on the stack, in a struct, in a
 /// pool: etagcore never allocates). Its contents are private. Start with `etagcore_hasher_init`;
 /// nothing needs freeing. One hasher must not be used by two threads at once.
+///
+/// `etagcore_hasher_init` writes a marker into the storage that the other hasher functions
+/// check: storage it never initialised (garbage, zeros, a hasher overwritten since) is
+/// `ETAGCORE_RESULT_HASHER_NOT_INITIALISED`, not undefined behaviour. Finishing does not consume
+/// a hasher, and a byte copy of an initialised hasher is an independent hasher.
 #[repr(C, align(64))]
 pub struct etagcore_hasher {
     opaque: [u8; ETAGCORE_HASHER_SIZE],
+}
+
+/// What `etagcore_hasher_init` writes at the start of the storage: "etagHsh1" (the 1 is the
+/// layout; a layout change takes the next digit). Random garbage equals it with a chance of
+/// 2^-64, and zeros, 0xFF and the usual fill bytes never do.
+const HASHER_MAGIC: u64 = u64::from_le_bytes(*b"etagHsh1");
+
+/// The layout of an initialised `etagcore_hasher`: the marker, then the core's state.
+#[repr(C)]
+struct HasherState {
+    magic: u64,
+    hasher: ContentHasher,
 }
 
 fn tag_bytes(tag: &ContentTag, weak: bool) -> ContentTag {
@@ -61,12 +78,28 @@ pub unsafe extern "C" fn etagcore_content_tag_compute(
     })
 }
 
-/// The hasher in `storage`, checked for NULL and alignment.
-fn hasher_ptr(storage: *mut etagcore_hasher) -> Result<*mut ContentHasher, etagcore_result> {
-    Ok(out_ptr(storage)?.cast::<ContentHasher>())
+/// The state in `storage`, checked for NULL and alignment (not for the marker).
+fn state_ptr(storage: *mut etagcore_hasher) -> Result<*mut HasherState, etagcore_result> {
+    Ok(out_ptr(storage)?.cast::<HasherState>())
 }
 
-/// Starts (or restarts) a streaming hash in `hasher`.
+/// The core's hasher in `storage`, once the marker says `etagcore_hasher_init` put it there.
+///
+/// # Safety
+///
+/// `storage` (checked by [`state_ptr`]) readable for `ETAGCORE_HASHER_SIZE` bytes.
+unsafe fn initialised(storage: *mut HasherState) -> Result<*mut ContentHasher, etagcore_result> {
+    // SAFETY: not NULL and aligned (state_ptr), readable (caller); any 8 bytes are a valid u64,
+    // so storage that was never initialised is read as what it holds, not as a ContentHasher.
+    let magic = unsafe { (&raw const (*storage).magic).read() };
+    if magic != HASHER_MAGIC {
+        return Err(etagcore_result::HasherNotInitialised);
+    }
+    // SAFETY: a place projection inside the storage checked above; nothing is read.
+    Ok(unsafe { &raw mut (*storage).hasher })
+}
+
+/// Starts (or restarts) a streaming hash in `hasher`, whatever its storage held.
 ///
 /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (storage not aligned to `ETAGCORE_HASHER_ALIGN`).
 ///
@@ -76,22 +109,29 @@ fn hasher_ptr(storage: *mut etagcore_hasher) -> Result<*mut ContentHasher, etagc
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn etagcore_hasher_init(hasher: *mut etagcore_hasher) -> etagcore_result {
     guard_result(|| {
-        let state = hasher_ptr(hasher)?;
-        // SAFETY: not NULL, aligned for ContentHasher (its alignment divides 64), and the caller
-        // provides ETAGCORE_HASHER_SIZE writable bytes, at least size_of::<ContentHasher>().
-        unsafe { state.write(ContentHasher::new()) };
+        let state = state_ptr(hasher)?;
+        let fresh = HasherState {
+            magic: HASHER_MAGIC,
+            hasher: ContentHasher::new(),
+        };
+        // SAFETY: not NULL, aligned for HasherState (its alignment divides 64), and the caller
+        // provides ETAGCORE_HASHER_SIZE writable bytes, at least size_of::<HasherState>().
+        unsafe { state.write(fresh) };
         Ok(())
     })
 }
 
 /// Feeds the next `len` bytes at `data` to `hasher`.
 ///
-/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage).
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage), `HASHER_NOT_INITIALISED`
+/// (nothing read as a state, nothing written).
 ///
 /// # Safety
 ///
-/// `hasher` initialised by `etagcore_hasher_init` and not used elsewhere during the call;
-/// `data` readable for `len` bytes (or NULL with 0).
+/// `hasher` readable and writable for `ETAGCORE_HASHER_SIZE` bytes and not used elsewhere
+/// during the call; once initialised, written by nothing but etagcore (the marker catches
+/// storage never initialised or overwritten from its start, not a state corrupted behind an
+/// intact marker); `data` readable for `len` bytes (or NULL with 0).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn etagcore_hasher_update(
     hasher: *mut etagcore_hasher,
@@ -99,24 +139,29 @@ pub unsafe extern "C" fn etagcore_hasher_update(
     len: usize,
 ) -> etagcore_result {
     guard_result(|| {
-        let state = hasher_ptr(hasher)?;
+        // SAFETY: state_ptr checked the pointer; readable per the caller.
+        let state = unsafe { initialised(state_ptr(hasher)?) }?;
         // SAFETY: the caller's contract.
         let chunk = unsafe { input(data, len) }?;
-        // SAFETY: initialised by etagcore_hasher_init (caller), aligned, exclusively ours.
+        // SAFETY: written by etagcore_hasher_init (the marker says so), aligned, exclusively
+        // ours for the call (caller).
         unsafe { &mut *state }.update(chunk);
         Ok(())
     })
 }
 
-/// Writes the content ETag of everything fed so far (weakened when `weak`); the hasher may go
-/// on being fed. Output as for `etagcore_content_tag_compute`.
+/// Writes the content ETag of everything fed so far (weakened when `weak`). Finishing does not
+/// consume the hasher: it may go on being fed, and be finished again. Output as for
+/// `etagcore_content_tag_compute`.
 ///
-/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage), `INSUFFICIENT_SIZE`.
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage), `HASHER_NOT_INITIALISED`,
+/// `INSUFFICIENT_SIZE`.
 ///
 /// # Safety
 ///
-/// `hasher` initialised by `etagcore_hasher_init`; `out` writable for `out_cap` bytes;
-/// `out_len` writable.
+/// `hasher` readable for `ETAGCORE_HASHER_SIZE` bytes and, once initialised, written by nothing
+/// but etagcore (as for `etagcore_hasher_update`); `out` writable for `out_cap` bytes; `out_len`
+/// writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn etagcore_hasher_finish(
     hasher: *const etagcore_hasher,
@@ -127,8 +172,9 @@ pub unsafe extern "C" fn etagcore_hasher_finish(
 ) -> etagcore_result {
     guard_result(|| {
         out_ptr(out_len)?;
-        let state = hasher_ptr(hasher.cast_mut())?;
-        // SAFETY: initialised by etagcore_hasher_init (caller), aligned; only read here.
+        // SAFETY: state_ptr checked the pointer; readable per the caller.
+        let state = unsafe { initialised(state_ptr(hasher.cast_mut())?) }?;
+        // SAFETY: written by etagcore_hasher_init (the marker says so), aligned; only read here.
         let tag = tag_bytes(&unsafe { &*state }.finish(), weak);
         // SAFETY: the caller's contract.
         unsafe { write_bytes(tag.as_bytes(), out, out_cap, out_len) }
@@ -165,4 +211,51 @@ pub unsafe extern "C" fn etagcore_digest_tag_format(
         unsafe { write(out_len, written) };
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finish(hasher: &etagcore_hasher) -> (etagcore_result, Vec<u8>) {
+        let mut out = [0u8; ETAGCORE_CONTENT_TAG_WEAK_LEN];
+        let mut len = 0;
+        // SAFETY: hasher is live storage; out and len are writable.
+        let r =
+            unsafe { etagcore_hasher_finish(hasher, false, out.as_mut_ptr(), out.len(), &mut len) };
+        (r, out[..len].to_vec())
+    }
+
+    #[test]
+    fn storage_never_initialised_is_detected() {
+        for byte in [0x00, 0xFF, 0xA5, 0x01, 0x80] {
+            let mut hasher = etagcore_hasher {
+                opaque: [byte; ETAGCORE_HASHER_SIZE],
+            };
+            // SAFETY: hasher is live storage; the data is a live slice.
+            let r = unsafe { etagcore_hasher_update(&mut hasher, b"abc".as_ptr(), 3) };
+            assert_eq!(r, etagcore_result::HasherNotInitialised, "fill {byte:#x}");
+            assert_eq!(finish(&hasher).0, etagcore_result::HasherNotInitialised);
+            assert!(hasher.opaque.iter().all(|&b| b == byte), "written");
+            // SAFETY: as above.
+            let r = unsafe { etagcore_hasher_init(&mut hasher) };
+            assert_eq!(r, etagcore_result::Ok);
+            // SAFETY: as above.
+            let r = unsafe { etagcore_hasher_update(&mut hasher, b"abc".as_ptr(), 3) };
+            assert_eq!(r, etagcore_result::Ok);
+            let tag = finish(&hasher);
+            assert_eq!(
+                tag,
+                (
+                    etagcore_result::Ok,
+                    ContentTag::of(b"abc").as_bytes().to_vec()
+                )
+            );
+            assert_eq!(
+                finish(&hasher),
+                tag,
+                "finishing does not consume the hasher"
+            );
+        }
+    }
 }

@@ -24,6 +24,9 @@ pub enum etagcore_result {
     Panic = 4,
     /// A field has more than `ETAGCORE_MAX_FIELD_LINES` field lines.
     TooManyFieldLines = 5,
+    /// The `etagcore_hasher` storage was not initialised by `etagcore_hasher_init` (or was
+    /// overwritten since); nothing was read from it as a state, nothing written.
+    HasherNotInitialised = 6,
     /// Not an entity-tag (RFC 9110 section 8.8.3).
     InvalidEntityTag = 100,
     /// Not `"*"` nor a valid `#entity-tag` list.
@@ -54,13 +57,14 @@ impl From<Error> for etagcore_result {
 
 impl etagcore_result {
     /// Every code, for tests and `etagcore_result_str`.
-    pub(crate) const ALL: [Self; 11] = [
+    pub(crate) const ALL: [Self; 12] = [
         Self::Ok,
         Self::NullParameter,
         Self::InsufficientSize,
         Self::InvalidInput,
         Self::Panic,
         Self::TooManyFieldLines,
+        Self::HasherNotInitialised,
         Self::InvalidEntityTag,
         Self::InvalidList,
         Self::TooManyEmptyElements,
@@ -76,6 +80,7 @@ impl etagcore_result {
             Self::InvalidInput => c"argument out of range",
             Self::Panic => c"internal error (panic) in etagcore",
             Self::TooManyFieldLines => c"too many field lines",
+            Self::HasherNotInitialised => c"hasher not initialised by etagcore_hasher_init",
             Self::InvalidEntityTag => c"malformed entity-tag (RFC 9110 section 8.8.3)",
             Self::InvalidList => c"malformed If-Match / If-None-Match list (RFC 9110 section 13.1)",
             Self::TooManyEmptyElements => c"too many empty list elements (RFC 9110 section 5.6.1)",

@@ -277,6 +277,7 @@ _Static_assert(ETAGCORE_DECISION_SERVE_RANGE == 206, "206");
 _Static_assert(ETAGCORE_DECISION_NOT_MODIFIED == 304, "304");
 _Static_assert(ETAGCORE_DECISION_PRECONDITION_FAILED == 412, "412");
 _Static_assert(ETAGCORE_RESULT_OK == 0, "OK is 0");
+_Static_assert(ETAGCORE_RESULT_HASHER_NOT_INITIALISED == 6, "result codes keep their numbers");
 _Static_assert(ETAGCORE_COMPARISON_STRONG == 0 && ETAGCORE_COMPARISON_WEAK == 1, "comparisons");
 
 #if !defined(ETAGCORE_VERSION_NUMBER) || ETAGCORE_VERSION_NUMBER < 0
@@ -1335,6 +1336,104 @@ static void test_hasher(void)
     }
 }
 
+/*
+ * Storage that etagcore_hasher_init never saw, whatever it holds: every other hasher function
+ * answers HASHER_NOT_INITIALISED and neither reads the state as one nor writes anything (the
+ * storage, the output buffer and out_len keep their bytes). Before the check, 0xFF garbage made
+ * XXH3 compute `256 - buffered_size` from 0xFFFF and write far out of bounds.
+ */
+static void check_not_initialised(etagcore_hasher *h, const char *label)
+{
+    static uint8_t data[1000];
+    etagcore_hasher before;
+    out_buf b;
+    const char *saved = g_case;
+    g_case = label;
+
+    pattern(data, sizeof data);
+    memcpy(&before, h, sizeof before);
+    CHECK_RC(etagcore_hasher_update(h, data, sizeof data), ETAGCORE_RESULT_HASHER_NOT_INITIALISED);
+    CHECK_RC(etagcore_hasher_update(h, data, 1), ETAGCORE_RESULT_HASHER_NOT_INITIALISED);
+    CHECK_RC(etagcore_hasher_update(h, NULL, 0), ETAGCORE_RESULT_HASHER_NOT_INITIALISED);
+    CHECK(memcmp(&before, h, sizeof before) == 0);
+    buf_reset(&b);
+    CHECK_RC(etagcore_hasher_finish(h, false, b.bytes, BUF_CAP, &b.len),
+             ETAGCORE_RESULT_HASHER_NOT_INITIALISED);
+    CHECK(buf_untouched(&b));
+    buf_reset(&b);
+    CHECK_RC(etagcore_hasher_finish(h, true, b.bytes, BUF_CAP, &b.len),
+             ETAGCORE_RESULT_HASHER_NOT_INITIALISED);
+    CHECK(buf_untouched(&b));
+    CHECK(memcmp(&before, h, sizeof before) == 0);
+
+    /* init makes the same storage a hasher, whatever it held. */
+    CHECK_RC(etagcore_hasher_init(h), OK);
+    CHECK_RC(etagcore_hasher_update(h, u8("hello\n"), 6), OK);
+    {
+        const struct finish_args strong = { h, false };
+        check_writer(label, write_hasher_finish, &strong, HELLO_TAG);
+    }
+    g_case = saved;
+}
+
+static void test_hasher_not_initialised(void)
+{
+    static const unsigned char bytes[] = { 0x00, 0xFF, 0xA5, 0x5A, 0x01, 0x80, 0x7F, 0xFE };
+    static const char *const labels[] = { "0x00", "0xFF", "0xA5", "0x5A",
+                                          "0x01", "0x80", "0x7F", "0xFE" };
+    etagcore_hasher h;
+    etagcore_hasher copy;
+    etagcore_hasher pool[3];
+    uint32_t x = 2463534242u;
+    g_area = "hasher not initialised";
+
+    for (size_t i = 0; i < sizeof bytes; i++) {
+        memset(&h, bytes[i], sizeof h);
+        check_not_initialised(&h, labels[i]);
+    }
+    /* Pseudo-random garbage (xorshift32), and each byte position 0xFF in zeros. */
+    for (size_t i = 0; i < sizeof h.opaque; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        h.opaque[i] = (uint8_t)x;
+    }
+    check_not_initialised(&h, "xorshift32");
+    for (size_t i = 0; i < sizeof h.opaque; i += 8) {
+        memset(&h, 0, sizeof h);
+        h.opaque[i] = 0xFF;
+        check_not_initialised(&h, "one 0xFF byte");
+    }
+
+    /* A hasher overwritten after init is no hasher any more. */
+    CHECK_RC(etagcore_hasher_init(&pool[1]), OK);
+    CHECK_RC(etagcore_hasher_update(&pool[1], u8("he"), 2), OK);
+    memset(&pool[1], 0xFF, sizeof pool[1]);
+    check_not_initialised(&pool[1], "overwritten after init");
+
+    /* A copy of an initialised hasher is one (the state holds no pointer to itself), and
+     * finishing does not consume it: it goes on being fed. */
+    CHECK_RC(etagcore_hasher_init(&h), OK);
+    CHECK_RC(etagcore_hasher_update(&h, u8("hel"), 3), OK);
+    memcpy(&copy, &h, sizeof copy);
+    CHECK_RC(etagcore_hasher_update(&copy, u8("lo\n"), 3), OK);
+    {
+        const struct finish_args strong = { &copy, false };
+        check_writer("copy", write_hasher_finish, &strong, HELLO_TAG);
+        check_writer("copy, finished twice", write_hasher_finish, &strong, HELLO_TAG);
+    }
+    CHECK_RC(etagcore_hasher_update(&copy, NULL, 0), OK);
+    CHECK_RC(etagcore_hasher_update(&h, u8("lo\n"), 3), OK);
+    {
+        const struct finish_args strong = { &h, false };
+        check_writer("original", write_hasher_finish, &strong, HELLO_TAG);
+    }
+    /* Misaligned storage is still INVALID_INPUT, checked before the marker. */
+    memset(pool, 0xFF, sizeof pool);
+    CHECK_RC(etagcore_hasher_update(offset_ptr(&pool[0], 8), u8("x"), 1), INVALID_INPUT);
+    CHECK_RC(etagcore_hasher_update(NULL, u8("x"), 1), NULL_PARAMETER);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* etagcore_digest_tag_format                                                                 */
 /* ------------------------------------------------------------------------------------------ */
@@ -1407,13 +1506,14 @@ static void test_result_str(void)
         ETAGCORE_RESULT_INVALID_INPUT,
         ETAGCORE_RESULT_PANIC,
         ETAGCORE_RESULT_TOO_MANY_FIELD_LINES,
+        ETAGCORE_RESULT_HASHER_NOT_INITIALISED,
         ETAGCORE_RESULT_INVALID_ENTITY_TAG,
         ETAGCORE_RESULT_INVALID_LIST,
         ETAGCORE_RESULT_TOO_MANY_EMPTY_ELEMENTS,
         ETAGCORE_RESULT_INVALID_DATE,
         ETAGCORE_RESULT_DATE_OUT_OF_RANGE,
     };
-    static const uint32_t unknown[] = { 6, 99, 105, 9999, UINT32_MAX };
+    static const uint32_t unknown[] = { 7, 99, 105, 9999, UINT32_MAX };
     enum { N = sizeof codes / sizeof codes[0] };
     const char *texts[N];
     g_area = "result_str";
@@ -1483,6 +1583,7 @@ int main(void)
     test_http_date_format();
     test_content_tag_compute();
     test_hasher();
+    test_hasher_not_initialised();
     test_digest_tag_format();
     test_result_str();
     test_version();
