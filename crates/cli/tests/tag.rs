@@ -162,3 +162,29 @@ fn no_progress_bar_when_piped_even_for_a_long_run() {
     assert!(out.stderr.is_empty(), "stderr: {:?}", stderr(&out));
     assert_eq!(out.stdout.iter().filter(|&&b| b == b'\n').count(), 2_100);
 }
+
+#[test]
+fn a_progress_bar_on_a_terminal_for_a_long_run_and_never_with_no_progress() {
+    // util-linux's `script` gives the command a terminal for stdout and stderr.
+    let s = Scratch::new("tty");
+    fs::create_dir(s.path("d")).unwrap();
+    for i in 0..2_100 {
+        fs::write(s.path(&format!("d/{i}")), i.to_string()).unwrap();
+    }
+    let bin = env!("CARGO_BIN_EXE_etagcore");
+    let on_tty = |extra: &str| {
+        let cmd = format!("{bin} tag -r {extra} d > /dev/null");
+        let out = Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .current_dir(&s.0)
+            .output()
+            .expect("script(1) from util-linux");
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(
+        on_tty("").contains('\u{2591}'),
+        "the bar's track is drawn on a terminal"
+    );
+    assert_eq!(on_tty("--no-progress"), "");
+}
