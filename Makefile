@@ -59,14 +59,14 @@ endef
 
 .PHONY: farm test check demo fmt clippy doc unit vectors nostd panic-check bench-build ffi header \
   c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign nginx-module nginx-test \
-  nginx-load bench mutants
+  nginx-load bench mutants cli cli-test cli-bench
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
 
 check: fmt clippy unit vectors c-test
 
-test: check doc nostd panic-check bench-build c-valgrind c-example asan fuzz-smoke nginx-test farm
+test: check doc nostd panic-check bench-build c-valgrind c-example asan fuzz-smoke nginx-test cli-test farm
 
 fmt:
 	$(call need_component,fmt,rustfmt)
@@ -80,9 +80,11 @@ clippy:
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --workspace --no-deps
 
-# Unit, integration, property and doc tests of every workspace crate.
+# Unit, integration, property and doc tests of every workspace crate (the CLI's compare with
+# Debian's xxh128sum, required here).
 unit:
-	$(CARGO) test --locked --workspace
+	$(call need,xxh128sum,xxhash)
+	ETAGCORE_REQUIRE_XXH128SUM=1 $(CARGO) test --locked --workspace
 
 # The vector runner again, uncaptured, for its "FILE: N passed, M failed" lines.
 vectors:
@@ -215,9 +217,28 @@ nginx-test: nginx-module
 	python3 servers/farm/run_cases.py --server nginx servers/farm/cases servers/nginx/t
 	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx
 
-# Three origins behind a round-robin balancer: stock nginx, then the module.
-farm: nginx-module
-	python3 servers/farm/farm.py
+# Three origins behind a round-robin balancer: stock nginx, then the module; each time
+# `etagcore probe` against the origins.
+farm: nginx-module cli
+	ETAGCORE_BIN=$(CLI_BIN) python3 servers/farm/farm.py
+
+# The command-line tool (crates/cli), optimised: target/release/etagcore.
+CLI_BIN := target/release/etagcore
+cli:
+	$(CARGO) build --locked --release -p etagcore-cli
+
+# `etagcore probe` against real farms: stock and module origins, a balancer, gzip, TLS, and
+# origins that refuse, stall, answer garbage or redirect.
+cli-test: nginx-module cli
+	$(call need,openssl,openssl)
+	python3 servers/farm/probe_test.py $(CLI_BIN)
+
+# `etagcore tag -r` vs xxh128sum and sha1sum with hyperfine (not in CI): crates/cli/BENCHMARKS.md.
+CLI_BENCH_RUNS ?= 10
+cli-bench: cli
+	$(call need,hyperfine,hyperfine)
+	$(call need,xxh128sum,xxhash)
+	crates/cli/bench.sh $(CLI_BIN) $(CLI_BENCH_RUNS)
 
 # wrk on loopback, stock vs module (not in CI: timings are for the record, not assertions).
 LOAD_SECONDS ?= 5

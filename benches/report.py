@@ -519,6 +519,11 @@ def main():
     if not results:
         sys.exit(f"report.py: no criterion results under {root}")
     sys.stdout.write(report(Run(results)))
+    # The CLI's own figures (hyperfine, `make cli-bench`) ride along unchanged.
+    cli = os.path.join(ROOT, "crates", "cli", "BENCHMARKS.md")
+    if os.path.exists(cli):
+        with open(cli) as f:
+            sys.stdout.write("\n" + f.read())
 
 
 if __name__ == "__main__":

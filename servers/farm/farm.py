@@ -9,11 +9,15 @@ revalidates through the balancer, which spreads the revalidations over the three
 Run twice: with stock origins, then with origins that load ngx_http_content_etag_module
 (`content_etag on;`). Prints, per file and in total: the distinct ETags the farm hands out, and
 the share of revalidations answered 304 for If-None-Match alone, If-Modified-Since alone, and
-both together. Exits non-zero unless the module run gives 1 ETag per file and 100 % 304s for
-If-None-Match and for both. Everything listens on 127.0.0.1; every nginx is stopped by its PID.
+both together. Then `etagcore probe` (the CLI, $ETAGCORE_BIN) asks each origin directly for one
+file and prints its matrix and verdict, as an operator would run it. Exits non-zero unless the
+module run gives 1 ETag per file and 100 % 304s for If-None-Match and for both, and the probe
+exits 1 on the stock farm and 0 on the module's. Everything listens on 127.0.0.1; every nginx is
+stopped by its PID.
 """
 import os
 import random
+import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # leave no __pycache__ beside the scripts
@@ -23,6 +27,8 @@ from nginx_server import Nginx  # noqa: E402
 
 ROUNDS = 30  # revalidations per file and per kind: 10 per origin
 BASE_MTIME = 1_760_000_000  # Thu, 09 Oct 2025
+ETAGCORE_BIN = os.environ.get("ETAGCORE_BIN")
+PROBED = "app.js"
 
 
 def site_files():
@@ -74,10 +80,28 @@ def run(with_module):
                     hits = sum(lb.request("GET", "/" + name, cond)[0] == 304 for _ in range(ROUNDS))
                     rates[kind] = hits
                 rows.append((name, len(tags), rates))
-            return rows
+            return rows, probe(origins)
     finally:
         for o in origins:
             o.stop()
+
+
+def probe(origins):
+    """`etagcore probe` against the origins themselves: (exit status, what it printed), or
+    None when there is no binary."""
+    if not ETAGCORE_BIN:
+        return None
+    url = f"http://www.farm.test/{PROBED}"
+    where = [a for o in origins for a in ("--origin", f"127.0.0.1:{o.port}")]
+    result = subprocess.run([ETAGCORE_BIN, "probe", url, *where], capture_output=True, text=True,
+                            timeout=120)
+    shown = f"$ etagcore probe {url} {' '.join(where)}\n{result.stdout}{result.stderr}"
+    return result.returncode, shown + f"(exit {result.returncode})"
+
+
+def show_probe(found):
+    if found is not None:
+        print("\n" + found[1])
 
 
 def table(title, rows):
@@ -97,10 +121,15 @@ def table(title, rows):
 
 
 def main():
-    stock = table("stock nginx 1.22 origins (ETag \"mtime-size\")", run(with_module=False))
-    rows = run(with_module=True)
+    rows, stock_probe = run(with_module=False)
+    stock = table("stock nginx 1.22 origins (ETag \"mtime-size\")", rows)
+    show_probe(stock_probe)
+    rows, module_probe = run(with_module=True)
     module = table("origins with ngx_http_content_etag_module (content_etag on)", rows)
+    show_probe(module_probe)
     ok = all(tags == 1 for _, tags, _ in rows) and module["If-None-Match"] == 100 and module["both"] == 100
+    if ETAGCORE_BIN:
+        ok = ok and stock_probe[0] == 1 and module_probe[0] == 0
     print(f"\nIf-None-Match 304 rate: stock {stock['If-None-Match']:.0f}% -> module {module['If-None-Match']:.0f}%; "
           f"both: {stock['both']:.0f}% -> {module['both']:.0f}%")
     print("If-Modified-Since alone still depends on each origin's mtime: keep mtimes equal (rsync -t) "

@@ -21,9 +21,11 @@ class Nginx(Server):
     # nginx 1.22 answers 400 to a second If-Match / If-None-Match / ... field line.
     REPEATED_CONDITION_LINES = False
 
-    def __init__(self, server_conf="", http_conf="", **kw):
+    def __init__(self, server_conf="", http_conf="", tls=None, **kw):
+        """`tls`: (certificate file, key file) to listen with TLS instead of plain HTTP."""
         config = kw.pop("config", None) or {None: server_conf, "http": http_conf}
         super().__init__(config, **kw)
+        self.tls = tls
 
     @property
     def pidfile(self):
@@ -54,7 +56,8 @@ http {{
     scgi_temp_path {p}/scgi;
     {self.level("http")}
     server {{
-        listen 127.0.0.1:{self.port};
+        listen 127.0.0.1:{self.port}{" ssl" if self.tls else ""};
+        {f"ssl_certificate {self.tls[0]}; ssl_certificate_key {self.tls[1]};" if self.tls else ""}
         root {self.docroot};
         {self.level(None)}
     }}
