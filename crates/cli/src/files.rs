@@ -125,8 +125,9 @@ pub fn hash_all(entries: &[&Entry], threads: Option<usize>, progress: &Progress)
     }
 }
 
-/// Read size: large enough that a syscall is cheap next to hashing, small enough for L2.
-const CHUNK: usize = 256 * 1024;
+/// Read size: large enough that a syscall is cheap next to hashing, small enough that the
+/// kernel's copy and the hash both stay in L2 (256 KiB cost a third more system time here).
+const CHUNK: usize = 64 * 1024;
 
 thread_local! {
     static BUFFER: RefCell<Vec<u8>> = RefCell::new(vec![0; CHUNK]);
