@@ -386,8 +386,12 @@ mod tests {
     /// The fast path of list_holds answers as the full grammar, on the cases it short-cuts.
     #[test]
     fn list_holds_is_list_matches_or_false() {
-        let values: [&[u8]; 14] = [
+        let values: [&[u8]; 18] = [
             b"\"xyzzy\"",
+            b"\"xyzzy\",",
+            b",\"xyzzy\"",
+            b"W/\"xyzzy\",",
+            b"\"xyzzz\",",
             b"W/\"xyzzy\"",
             b" \"xyzzy\"\t",
             b"\"xyzzz\"",
@@ -412,13 +416,59 @@ mod tests {
                         assert_eq!(
                             list_holds(&lines, current, comparison),
                             full,
-                            "{:?} {weak} {comparison:?} {current:?}",
+                            "{} {weak} {comparison:?} {current:?}",
                             value.escape_ascii()
                         );
                     }
                 }
             }
         }
+    }
+
+    /// Empty list elements are ignored (RFC 9110 section 5.6.1.2), so a value of one matching tag
+    /// and a comma is a list holding that tag: it matches for `If-Match` (strong) and
+    /// `If-None-Match` (weak). These values are only a byte or two longer than the tag, just past
+    /// the length at which [`list_holds`] stops reading a value that is not exactly the tag.
+    #[test]
+    fn one_tag_and_empty_elements_match() {
+        let xyzzy = EntityTag::new(false, b"xyzzy").expect("valid");
+        let empty = EntityTag::new(false, b"").expect("valid");
+        for (value, cur) in [
+            (&b"\"xyzzy\","[..], &xyzzy),
+            (b",\"xyzzy\"", &xyzzy),
+            (b"\"xyzzy\" ,", &xyzzy),
+            (b", \"xyzzy\"", &xyzzy),
+            (b",\"xyzzy\",", &xyzzy),
+            (b"\"\",", &empty),
+            (b",\"\"", &empty),
+            (b"\"\",,", &empty),
+            (b"\"\", ", &empty),
+        ] {
+            let lines = [value];
+            for comparison in [Comparison::Strong, Comparison::Weak] {
+                let shown = value.escape_ascii();
+                assert_eq!(
+                    list_matches(&lines, Some(Some(cur)), comparison),
+                    Ok(true),
+                    "{shown} {comparison:?}"
+                );
+                assert!(
+                    list_holds(&lines, Some(Some(cur)), comparison),
+                    "{shown} {comparison:?}"
+                );
+            }
+            // If-Match: true, so no 412; If-None-Match: false, so 304 for GET.
+            let current = crate::Representation {
+                etag: Some(*cur),
+                last_modified: None,
+            };
+            assert_eq!(crate::if_match(&lines, Some(&current)), Some(true));
+            assert_eq!(crate::if_none_match(&lines, Some(&current)), Some(false));
+        }
+        // A weak tag and a comma: weak comparison only.
+        let lines: [&[u8]; 1] = [b"W/\"xyzzy\","];
+        assert!(list_holds(&lines, Some(Some(&xyzzy)), Comparison::Weak));
+        assert!(!list_holds(&lines, Some(Some(&xyzzy)), Comparison::Strong));
     }
 
     #[test]

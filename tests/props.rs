@@ -297,3 +297,40 @@ fn fuzz_finding_multibyte_asctime() {
     );
     assert_eq!(parse_http_date(date, now), Err(Error::InvalidDate));
 }
+
+/// Fuzz finding (evaluate target, against the mutant `+2` -> `+4` in the one-line fast path of
+/// `list_holds`, which every other test let live): `If-Match: "",` for the current tag `""` is a
+/// list holding that tag and an empty element (RFC 9110 section 5.6.1.2), so the condition is true
+/// and HEAD is performed, not refused with 412. The input as the fuzzer decoded it:
+/// `fuzz/corpus/evaluate/seed-c548de99e3e309b4`.
+#[test]
+fn fuzz_finding_if_match_tag_and_empty_element() {
+    let naive_req = common::NaiveRequest {
+        method: b"HEAD".to_vec(),
+        if_match: vec![b"\"\",".to_vec()],
+        if_modified_since: vec![Vec::new()],
+        ..common::NaiveRequest::default()
+    };
+    let naive_cur = common::NaiveResource {
+        etag: Some((false, Vec::new())),
+        last_modified: None,
+    };
+    let expected = common::naive_evaluate(&naive_req, Some(&naive_cur), 0, |d, now| {
+        parse_http_date(d, now).ok()
+    });
+    assert_eq!(expected, 200);
+    let request = etagcore::Request {
+        method: etagcore::Method::Head,
+        if_match: &[b"\"\","],
+        if_modified_since: &[b""],
+        ..etagcore::Request::default()
+    };
+    let current = etagcore::Representation {
+        etag: Some(EntityTag::new(false, b"").unwrap()),
+        last_modified: None,
+    };
+    assert_eq!(
+        etagcore::evaluate(&request, Some(&current), 0),
+        etagcore::Decision::Perform
+    );
+}
