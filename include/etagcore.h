@@ -168,8 +168,8 @@ typedef struct etagcore_entity_tag {
   const uint8_t *opaque;
   // Their number.
   size_t opaque_len;
-  // Whether the tag carries `W/`.
-  bool weak;
+  // 1 when the tag carries `W/`, 0 when not; any other value is `INVALID_INPUT`.
+  uint8_t weak;
 } etagcore_entity_tag;
 
 // A byte string: `len` bytes at `ptr`. `(NULL, 0)` is the empty string.
@@ -203,8 +203,8 @@ typedef struct etagcore_request {
   struct etagcore_field if_unmodified_since;
   // `If-Range` field lines.
   struct etagcore_field if_range;
-  // Whether the request has a `Range` field.
-  bool has_range;
+  // 1 when the request has a `Range` field, 0 when not; any other value is `INVALID_INPUT`.
+  uint8_t has_range;
 } etagcore_request;
 
 // The current representation of the target resource.
@@ -212,8 +212,9 @@ typedef struct etagcore_resource {
   // Its `ETag` field value exactly as sent (`"xyzzy"` with the quotes, or `W/"xyzzy"`);
   // `(NULL, 0)` when it has none.
   struct etagcore_bytes etag;
-  // Whether `last_modified` holds its modification time.
-  bool has_last_modified;
+  // 1 when `last_modified` holds its modification time, 0 when not; any other value is
+  // `INVALID_INPUT`.
+  uint8_t has_last_modified;
   // Its `Last-Modified`, in seconds since the epoch.
   int64_t last_modified;
 } etagcore_resource;
@@ -222,10 +223,11 @@ typedef struct etagcore_resource {
 extern "C" {
 #endif // __cplusplus
 
-// Writes the content ETag of `len` bytes at `data` (weakened when `weak`):
+// Writes the content ETag of `len` bytes at `data` (weakened when `weak` is 1, strong when 0):
 // `ETAGCORE_CONTENT_TAG_LEN` or `ETAGCORE_CONTENT_TAG_WEAK_LEN` bytes, no NUL.
 //
-// Errors: `NULL_PARAMETER`, `INSUFFICIENT_SIZE` (nothing written).
+// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (`weak` not 0 or 1), `INSUFFICIENT_SIZE` (nothing
+// written).
 //
 // # Safety
 //
@@ -233,7 +235,7 @@ extern "C" {
 // `out_len` writable.
 etagcore_result etagcore_content_tag_compute(const uint8_t *data,
                                              size_t len,
-                                             bool weak,
+                                             uint8_t weak,
                                              uint8_t *out,
                                              size_t out_cap,
                                              size_t *out_len);
@@ -262,12 +264,13 @@ etagcore_result etagcore_hasher_update(struct etagcore_hasher *hasher,
                                        const uint8_t *data,
                                        size_t len);
 
-// Writes the content ETag of everything fed so far (weakened when `weak`). Finishing does not
+// Writes the content ETag of everything fed so far (weakened when `weak` is 1, strong when 0).
+// Finishing does not
 // consume the hasher: it may go on being fed, and be finished again. Output as for
 // `etagcore_content_tag_compute`.
 //
-// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage), `HASHER_NOT_INITIALISED`,
-// `INSUFFICIENT_SIZE`.
+// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage, `weak` not 0 or 1),
+// `HASHER_NOT_INITIALISED`, `INSUFFICIENT_SIZE`.
 //
 // # Safety
 //
@@ -275,16 +278,17 @@ etagcore_result etagcore_hasher_update(struct etagcore_hasher *hasher,
 // but etagcore (as for `etagcore_hasher_update`); `out` writable for `out_cap` bytes; `out_len`
 // writable.
 etagcore_result etagcore_hasher_finish(const struct etagcore_hasher *hasher,
-                                       bool weak,
+                                       uint8_t weak,
                                        uint8_t *out,
                                        size_t out_cap,
                                        size_t *out_len);
 
 // Writes a tag whose opaque part is the lowercase hex of `digest_len` bytes at `digest` (for
 // instance a SHA-256 of content users upload, where XXH3 is not collision-resistant enough):
-// `2 * digest_len + 2` bytes, `+ 4` when `weak`.
+// `2 * digest_len + 2` bytes, `+ 4` when `weak` is 1 (0: strong).
 //
-// Errors: `NULL_PARAMETER`, `INSUFFICIENT_SIZE` (nothing written).
+// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (`weak` not 0 or 1), `INSUFFICIENT_SIZE` (nothing
+// written).
 //
 // # Safety
 //
@@ -292,7 +296,7 @@ etagcore_result etagcore_hasher_finish(const struct etagcore_hasher *hasher,
 // bytes; `out_len` writable.
 etagcore_result etagcore_digest_tag_format(const uint8_t *digest,
                                            size_t digest_len,
-                                           bool weak,
+                                           uint8_t weak,
                                            uint8_t *out,
                                            size_t out_cap,
                                            size_t *out_len);
@@ -336,8 +340,8 @@ etagcore_result etagcore_entity_tag_parse(const uint8_t *input_ptr,
 
 // Writes `tag` as a field value (`"…"` or `W/"…"`, `opaque_len + 2` or `+ 4` bytes).
 //
-// Errors: `NULL_PARAMETER`, `INVALID_ENTITY_TAG` (an opaque byte outside `etagc`),
-// `INSUFFICIENT_SIZE` (nothing written).
+// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (`weak` not 0 or 1), `INVALID_ENTITY_TAG` (an opaque
+// byte outside `etagc`), `INSUFFICIENT_SIZE` (nothing written).
 //
 // # Safety
 //
@@ -350,7 +354,8 @@ etagcore_result etagcore_entity_tag_format(const struct etagcore_entity_tag *tag
 
 // Compares two tags (`comparison`: an `etagcore_comparison` value) into `*out_match`.
 //
-// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown comparison), `INVALID_ENTITY_TAG`.
+// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown comparison, a `weak` not 0 or 1),
+// `INVALID_ENTITY_TAG`.
 //
 // # Safety
 //
@@ -364,8 +369,9 @@ etagcore_result etagcore_entity_tag_compare(const struct etagcore_entity_tag *a,
 // current representation) at `now` (seconds since the epoch, the response's `Date`), in the
 // order of RFC 9110 section 13.2.2, into `*out_decision`.
 //
-// Errors: `NULL_PARAMETER`, `INVALID_INPUT`, `TOO_MANY_FIELD_LINES`, `INVALID_ENTITY_TAG` (the
-// resource's `etag` is not a valid field value). Malformed request fields are not errors: they
+// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (a length above `PTRDIFF_MAX`, a misaligned pointer,
+// `has_range` or `has_last_modified` not 0 or 1), `TOO_MANY_FIELD_LINES`, `INVALID_ENTITY_TAG`
+// (the resource's `etag` is not a valid field value). Malformed request fields are not errors: they
 // get the meaning RFC 9110 gives them.
 //
 // # Safety
@@ -378,10 +384,11 @@ etagcore_result etagcore_request_evaluate(const struct etagcore_request *request
                                           etagcore_decision *out_decision);
 
 // What a response with `decision` (an `etagcore_decision`) does with the header field `name`
-// (case-insensitive) that a 200 would carry; `has_etag`: whether the response has an `ETag`.
-// Only a 304 constrains fields (RFC 9110 section 15.4.5); other decisions answer `ALLOWED`.
+// (case-insensitive) that a 200 would carry; `has_etag`: 1 when the response has an `ETag`, 0
+// when not. Only a 304 constrains fields (RFC 9110 section 15.4.5); other decisions answer
+// `ALLOWED`.
 //
-// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown decision).
+// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown decision, `has_etag` not 0 or 1).
 //
 // # Safety
 //
@@ -389,7 +396,7 @@ etagcore_result etagcore_request_evaluate(const struct etagcore_request *request
 etagcore_result etagcore_decision_field_rule(uint32_t decision,
                                              const uint8_t *name,
                                              size_t name_len,
-                                             bool has_etag,
+                                             uint8_t has_etag,
                                              etagcore_field_rule *out_rule);
 
 // Whether a member of an `If-Match` / `If-None-Match` field (`"*"` or a list of entity tags,
@@ -400,7 +407,8 @@ etagcore_result etagcore_decision_field_rule(uint32_t decision,
 // a tag matches under `comparison_kind` (an `etagcore_comparison`). An absent field (no lines)
 // matches nothing.
 //
-// Errors: `NULL_PARAMETER`, `INVALID_INPUT`, `TOO_MANY_FIELD_LINES`, `INVALID_LIST` and
+// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown comparison, a length above `PTRDIFF_MAX`, a
+// misaligned pointer, `has_last_modified` not 0 or 1), `TOO_MANY_FIELD_LINES`, `INVALID_LIST` and
 // `TOO_MANY_EMPTY_ELEMENTS` (a malformed field: RFC 9110 makes `If-Match` false and
 // `If-None-Match` true then), `INVALID_ENTITY_TAG` (the resource's own `etag`).
 //

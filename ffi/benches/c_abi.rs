@@ -114,7 +114,7 @@ fn bench(c: &mut Criterion) {
     };
     let resource = etagcore_resource {
         etag: bytes(CURRENT),
-        has_last_modified: true,
+        has_last_modified: 1,
         last_modified: LAST_MODIFIED,
     };
     let mut group = c.benchmark_group("c_abi");
@@ -136,7 +136,7 @@ fn bench(c: &mut Criterion) {
             if_modified_since: field(ims),
             if_unmodified_since: field(ius),
             if_range: field(ir),
-            has_range: case.has_range,
+            has_range: u8::from(case.has_range),
         };
         let request = Request {
             method: etagcore::Method::Get,

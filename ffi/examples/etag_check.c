@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
 
   uint8_t etag[ETAGCORE_CONTENT_TAG_LEN];
   size_t etag_len = 0;
-  r = etagcore_hasher_finish(&hasher, false, etag, sizeof etag, &etag_len);
+  r = etagcore_hasher_finish(&hasher, 0 /* strong */, etag, sizeof etag, &etag_len);
   if (r != ETAGCORE_RESULT_OK) return fail("finish", r);
   printf("%.*s  %s\n", (int)etag_len, (const char *)etag, argv[1]);
   if (argc == 2) return 0;

@@ -90,6 +90,18 @@ pub(crate) unsafe fn reference<'a, T>(ptr: *const T) -> Result<&'a T, etagcore_r
     Ok(unsafe { &*ptr })
 }
 
+/// A yes/no from C: a byte that is 0 (false) or 1 (true); anything else is `INVALID_INPUT`, as
+/// an unknown enum value is. Flags cross the boundary as `uint8_t`, never as `bool`: a Rust
+/// `bool` holding another byte is undefined behaviour, and C callers (a struct from a pool, a
+/// field never set, a binding in another language) can hand over any byte.
+pub(crate) fn flag(value: u8) -> Result<bool, etagcore_result> {
+    match value {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(etagcore_result::InvalidInput),
+    }
+}
+
 /// Checks an output pointer before anything is computed, so that a NULL output is reported even
 /// when the computation would fail for another reason.
 pub(crate) fn out_ptr<T>(ptr: *mut T) -> Result<*mut T, etagcore_result> {

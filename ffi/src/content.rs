@@ -2,7 +2,7 @@
 
 use etagcore::{CONTENT_TAG_LEN, ContentHasher, ContentTag, write_digest_tag};
 
-use crate::bytes::{input, out_ptr, output, write, write_bytes};
+use crate::bytes::{flag, input, out_ptr, output, write, write_bytes};
 use crate::panic::guard_result;
 use crate::result::etagcore_result;
 
@@ -50,10 +50,11 @@ fn tag_bytes(tag: &ContentTag, weak: bool) -> ContentTag {
     if weak { tag.weaken() } else { *tag }
 }
 
-/// Writes the content ETag of `len` bytes at `data` (weakened when `weak`):
+/// Writes the content ETag of `len` bytes at `data` (weakened when `weak` is 1, strong when 0):
 /// `ETAGCORE_CONTENT_TAG_LEN` or `ETAGCORE_CONTENT_TAG_WEAK_LEN` bytes, no NUL.
 ///
-/// Errors: `NULL_PARAMETER`, `INSUFFICIENT_SIZE` (nothing written).
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (`weak` not 0 or 1), `INSUFFICIENT_SIZE` (nothing
+/// written).
 ///
 /// # Safety
 ///
@@ -63,13 +64,14 @@ fn tag_bytes(tag: &ContentTag, weak: bool) -> ContentTag {
 pub unsafe extern "C" fn etagcore_content_tag_compute(
     data: *const u8,
     len: usize,
-    weak: bool,
+    weak: u8,
     out: *mut u8,
     out_cap: usize,
     out_len: *mut usize,
 ) -> etagcore_result {
     guard_result(|| {
         out_ptr(out_len)?;
+        let weak = flag(weak)?;
         // SAFETY: the caller's contract.
         let content = unsafe { input(data, len) }?;
         let tag = tag_bytes(&ContentTag::of(content), weak);
@@ -150,12 +152,13 @@ pub unsafe extern "C" fn etagcore_hasher_update(
     })
 }
 
-/// Writes the content ETag of everything fed so far (weakened when `weak`). Finishing does not
+/// Writes the content ETag of everything fed so far (weakened when `weak` is 1, strong when 0).
+/// Finishing does not
 /// consume the hasher: it may go on being fed, and be finished again. Output as for
 /// `etagcore_content_tag_compute`.
 ///
-/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage), `HASHER_NOT_INITIALISED`,
-/// `INSUFFICIENT_SIZE`.
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (misaligned storage, `weak` not 0 or 1),
+/// `HASHER_NOT_INITIALISED`, `INSUFFICIENT_SIZE`.
 ///
 /// # Safety
 ///
@@ -165,13 +168,14 @@ pub unsafe extern "C" fn etagcore_hasher_update(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn etagcore_hasher_finish(
     hasher: *const etagcore_hasher,
-    weak: bool,
+    weak: u8,
     out: *mut u8,
     out_cap: usize,
     out_len: *mut usize,
 ) -> etagcore_result {
     guard_result(|| {
         out_ptr(out_len)?;
+        let weak = flag(weak)?;
         // SAFETY: state_ptr checked the pointer; readable per the caller.
         let state = unsafe { initialised(state_ptr(hasher.cast_mut())?) }?;
         // SAFETY: written by etagcore_hasher_init (the marker says so), aligned; only read here.
@@ -183,9 +187,10 @@ pub unsafe extern "C" fn etagcore_hasher_finish(
 
 /// Writes a tag whose opaque part is the lowercase hex of `digest_len` bytes at `digest` (for
 /// instance a SHA-256 of content users upload, where XXH3 is not collision-resistant enough):
-/// `2 * digest_len + 2` bytes, `+ 4` when `weak`.
+/// `2 * digest_len + 2` bytes, `+ 4` when `weak` is 1 (0: strong).
 ///
-/// Errors: `NULL_PARAMETER`, `INSUFFICIENT_SIZE` (nothing written).
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (`weak` not 0 or 1), `INSUFFICIENT_SIZE` (nothing
+/// written).
 ///
 /// # Safety
 ///
@@ -195,13 +200,14 @@ pub unsafe extern "C" fn etagcore_hasher_finish(
 pub unsafe extern "C" fn etagcore_digest_tag_format(
     digest: *const u8,
     digest_len: usize,
-    weak: bool,
+    weak: u8,
     out: *mut u8,
     out_cap: usize,
     out_len: *mut usize,
 ) -> etagcore_result {
     guard_result(|| {
         let out_len = out_ptr(out_len)?;
+        let weak = flag(weak)?;
         // SAFETY: the caller's contract.
         let digest = unsafe { input(digest, digest_len) }?;
         // SAFETY: the caller's contract.
@@ -221,8 +227,7 @@ mod tests {
         let mut out = [0u8; ETAGCORE_CONTENT_TAG_WEAK_LEN];
         let mut len = 0;
         // SAFETY: hasher is live storage; out and len are writable.
-        let r =
-            unsafe { etagcore_hasher_finish(hasher, false, out.as_mut_ptr(), out.len(), &mut len) };
+        let r = unsafe { etagcore_hasher_finish(hasher, 0, out.as_mut_ptr(), out.len(), &mut len) };
         (r, out[..len].to_vec())
     }
 

@@ -2,7 +2,7 @@
 
 use etagcore::{Comparison, EntityTag};
 
-use crate::bytes::{input, out_ptr, output, reference, write};
+use crate::bytes::{flag, input, out_ptr, output, reference, write};
 use crate::panic::guard_result;
 use crate::result::etagcore_result;
 
@@ -14,8 +14,8 @@ pub struct etagcore_entity_tag {
     pub opaque: *const u8,
     /// Their number.
     pub opaque_len: usize,
-    /// Whether the tag carries `W/`.
-    pub weak: bool,
+    /// 1 when the tag carries `W/`, 0 when not; any other value is `INVALID_INPUT`.
+    pub weak: u8,
 }
 
 /// Which comparison of RFC 9110 section 8.8.3.2 to use.
@@ -36,7 +36,7 @@ pub(crate) fn comparison(value: u32) -> Result<Comparison, etagcore_result> {
     }
 }
 
-/// The core's view of a C tag, its opaque bytes checked to be `etagc`.
+/// The core's view of a C tag, its flag checked to be 0 or 1 and its opaque bytes `etagc`.
 ///
 /// # Safety
 ///
@@ -44,7 +44,7 @@ pub(crate) fn comparison(value: u32) -> Result<Comparison, etagcore_result> {
 unsafe fn entity_tag<'a>(tag: &etagcore_entity_tag) -> Result<EntityTag<'a>, etagcore_result> {
     // SAFETY: forwarded from the caller.
     let opaque = unsafe { input(tag.opaque, tag.opaque_len) }?;
-    Ok(EntityTag::new(tag.weak, opaque)?)
+    Ok(EntityTag::new(flag(tag.weak)?, opaque)?)
 }
 
 /// Parses an `ETag` field value. On success `*out_tag` points into `input`, which must outlive it.
@@ -68,7 +68,7 @@ pub unsafe extern "C" fn etagcore_entity_tag_parse(
         let view = etagcore_entity_tag {
             opaque: tag.opaque().as_ptr(),
             opaque_len: tag.opaque().len(),
-            weak: tag.is_weak(),
+            weak: u8::from(tag.is_weak()),
         };
         // SAFETY: checked by out_ptr; writable per the caller.
         unsafe { write(out_tag, view) };
@@ -78,8 +78,8 @@ pub unsafe extern "C" fn etagcore_entity_tag_parse(
 
 /// Writes `tag` as a field value (`"…"` or `W/"…"`, `opaque_len + 2` or `+ 4` bytes).
 ///
-/// Errors: `NULL_PARAMETER`, `INVALID_ENTITY_TAG` (an opaque byte outside `etagc`),
-/// `INSUFFICIENT_SIZE` (nothing written).
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (`weak` not 0 or 1), `INVALID_ENTITY_TAG` (an opaque
+/// byte outside `etagc`), `INSUFFICIENT_SIZE` (nothing written).
 ///
 /// # Safety
 ///
@@ -108,7 +108,8 @@ pub unsafe extern "C" fn etagcore_entity_tag_format(
 
 /// Compares two tags (`comparison`: an `etagcore_comparison` value) into `*out_match`.
 ///
-/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown comparison), `INVALID_ENTITY_TAG`.
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown comparison, a `weak` not 0 or 1),
+/// `INVALID_ENTITY_TAG`.
 ///
 /// # Safety
 ///

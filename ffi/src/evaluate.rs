@@ -5,7 +5,7 @@ use etagcore::{
 };
 
 use crate::bytes::{
-    etagcore_bytes, etagcore_field, field_lines, input, line_buf, out_ptr, reference, write,
+    etagcore_bytes, etagcore_field, field_lines, flag, input, line_buf, out_ptr, reference, write,
 };
 use crate::panic::guard_result;
 use crate::result::etagcore_result;
@@ -26,8 +26,8 @@ pub struct etagcore_request {
     pub if_unmodified_since: etagcore_field,
     /// `If-Range` field lines.
     pub if_range: etagcore_field,
-    /// Whether the request has a `Range` field.
-    pub has_range: bool,
+    /// 1 when the request has a `Range` field, 0 when not; any other value is `INVALID_INPUT`.
+    pub has_range: u8,
 }
 
 /// The current representation of the target resource.
@@ -37,8 +37,9 @@ pub struct etagcore_resource {
     /// Its `ETag` field value exactly as sent (`"xyzzy"` with the quotes, or `W/"xyzzy"`);
     /// `(NULL, 0)` when it has none.
     pub etag: etagcore_bytes,
-    /// Whether `last_modified` holds its modification time.
-    pub has_last_modified: bool,
+    /// 1 when `last_modified` holds its modification time, 0 when not; any other value is
+    /// `INVALID_INPUT`.
+    pub has_last_modified: u8,
     /// Its `Last-Modified`, in seconds since the epoch.
     pub last_modified: i64,
 }
@@ -85,7 +86,7 @@ pub(crate) unsafe fn representation<'a>(
         } else {
             Some(EntityTag::parse(etag)?)
         },
-        last_modified: resource.has_last_modified.then_some(resource.last_modified),
+        last_modified: flag(resource.has_last_modified)?.then_some(resource.last_modified),
     })
 }
 
@@ -93,8 +94,9 @@ pub(crate) unsafe fn representation<'a>(
 /// current representation) at `now` (seconds since the epoch, the response's `Date`), in the
 /// order of RFC 9110 section 13.2.2, into `*out_decision`.
 ///
-/// Errors: `NULL_PARAMETER`, `INVALID_INPUT`, `TOO_MANY_FIELD_LINES`, `INVALID_ENTITY_TAG` (the
-/// resource's `etag` is not a valid field value). Malformed request fields are not errors: they
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (a length above `PTRDIFF_MAX`, a misaligned pointer,
+/// `has_range` or `has_last_modified` not 0 or 1), `TOO_MANY_FIELD_LINES`, `INVALID_ENTITY_TAG`
+/// (the resource's `etag` is not a valid field value). Malformed request fields are not errors: they
 /// get the meaning RFC 9110 gives them.
 ///
 /// # Safety
@@ -128,7 +130,7 @@ pub unsafe extern "C" fn etagcore_request_evaluate(
                 if_modified_since: field_lines(&request.if_modified_since, &mut ims)?,
                 if_unmodified_since: field_lines(&request.if_unmodified_since, &mut ius)?,
                 if_range: field_lines(&request.if_range, &mut ir)?,
-                has_range: request.has_range,
+                has_range: flag(request.has_range)?,
             }
         };
         let decision = match evaluate(&request, current.as_ref(), now) {
@@ -146,10 +148,11 @@ pub unsafe extern "C" fn etagcore_request_evaluate(
 }
 
 /// What a response with `decision` (an `etagcore_decision`) does with the header field `name`
-/// (case-insensitive) that a 200 would carry; `has_etag`: whether the response has an `ETag`.
-/// Only a 304 constrains fields (RFC 9110 section 15.4.5); other decisions answer `ALLOWED`.
+/// (case-insensitive) that a 200 would carry; `has_etag`: 1 when the response has an `ETag`, 0
+/// when not. Only a 304 constrains fields (RFC 9110 section 15.4.5); other decisions answer
+/// `ALLOWED`.
 ///
-/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown decision).
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown decision, `has_etag` not 0 or 1).
 ///
 /// # Safety
 ///
@@ -159,11 +162,12 @@ pub unsafe extern "C" fn etagcore_decision_field_rule(
     decision: u32,
     name: *const u8,
     name_len: usize,
-    has_etag: bool,
+    has_etag: u8,
     out_rule: *mut etagcore_field_rule,
 ) -> etagcore_result {
     guard_result(|| {
         let out_rule = out_ptr(out_rule)?;
+        let has_etag = flag(has_etag)?;
         // SAFETY: the caller's contract.
         let name = unsafe { input(name, name_len) }?;
         let rule = match decision {

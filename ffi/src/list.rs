@@ -16,7 +16,8 @@ use crate::result::etagcore_result;
 /// a tag matches under `comparison_kind` (an `etagcore_comparison`). An absent field (no lines)
 /// matches nothing.
 ///
-/// Errors: `NULL_PARAMETER`, `INVALID_INPUT`, `TOO_MANY_FIELD_LINES`, `INVALID_LIST` and
+/// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown comparison, a length above `PTRDIFF_MAX`, a
+/// misaligned pointer, `has_last_modified` not 0 or 1), `TOO_MANY_FIELD_LINES`, `INVALID_LIST` and
 /// `TOO_MANY_EMPTY_ELEMENTS` (a malformed field: RFC 9110 makes `If-Match` false and
 /// `If-None-Match` true then), `INVALID_ENTITY_TAG` (the resource's own `etag`).
 ///

@@ -30,13 +30,13 @@ proptest! {
 
     #[test]
     fn entity_tags_agree(input in token(), cap in 0usize..40) {
-        let mut view = etagcore_entity_tag { opaque: std::ptr::null(), opaque_len: 0, weak: false };
+        let mut view = etagcore_entity_tag { opaque: std::ptr::null(), opaque_len: 0, weak: 0 };
         // SAFETY: input is a live Vec; view is writable.
         let r = unsafe { etagcore_entity_tag_parse(bytes(&input).ptr, input.len(), &mut view) };
         match EntityTag::parse(&input) {
             Ok(tag) => {
                 prop_assert_eq!(r, etagcore_result::Ok);
-                prop_assert_eq!(view.weak, tag.is_weak());
+                prop_assert_eq!(view.weak, u8::from(tag.is_weak()));
                 prop_assert_eq!(view.opaque, tag.opaque().as_ptr());
                 prop_assert_eq!(view.opaque_len, tag.opaque().len());
                 // SAFETY: view borrows input; buffers come from with_output.
@@ -85,7 +85,7 @@ proptest! {
         let c_lines: Vec<etagcore_bytes> = lines.iter().map(|l| bytes(l)).collect();
         let c_dates: Vec<etagcore_bytes> = dates.iter().map(|l| bytes(l)).collect();
         let rep = Representation { etag: Some(EntityTag::parse(etag).unwrap()), last_modified: lm };
-        let resource = etagcore_resource { etag: bytes(etag), has_last_modified: lm.is_some(), last_modified: lm.unwrap_or(0) };
+        let resource = etagcore_resource { etag: bytes(etag), has_last_modified: u8::from(lm.is_some()), last_modified: lm.unwrap_or(0) };
         let current = exists.then_some(&rep);
         let c_current: *const etagcore_resource = if exists { &resource } else { std::ptr::null() };
 
@@ -114,7 +114,7 @@ proptest! {
             if_modified_since: field(&c_dates),
             if_unmodified_since: field(&c_dates),
             if_range: field(&c_lines),
-            has_range,
+            has_range: u8::from(has_range),
         };
         let mut decision = etagcore_decision::Perform;
         // SAFETY: all pointers come from live values above.
@@ -128,7 +128,7 @@ proptest! {
         let tag = ContentTag::of(&data);
         let expected = if weak { tag.weaken() } else { tag };
         // SAFETY: data is live; buffers come from with_output.
-        let (r, out) = with_output(cap, |o, c, l| unsafe { etagcore_content_tag_compute(bytes(&data).ptr, data.len(), weak, o, c, l) });
+        let (r, out) = with_output(cap, |o, c, l| unsafe { etagcore_content_tag_compute(bytes(&data).ptr, data.len(), u8::from(weak), o, c, l) });
         let fits = cap >= expected.as_bytes().len();
         prop_assert_eq!(r, if fits { etagcore_result::Ok } else { etagcore_result::InsufficientSize });
         if fits { prop_assert_eq!(&out[..], expected.as_bytes()); }
@@ -142,8 +142,44 @@ proptest! {
             prop_assert_eq!(etagcore_hasher_update(hasher.as_mut_ptr(), bytes(b).ptr, b.len()), etagcore_result::Ok);
         }
         // SAFETY: initialised above; buffers come from with_output.
-        let (r, streamed) = with_output(cap, |o, c, l| unsafe { etagcore_hasher_finish(hasher.as_ptr(), weak, o, c, l) });
+        let (r, streamed) = with_output(cap, |o, c, l| unsafe { etagcore_hasher_finish(hasher.as_ptr(), u8::from(weak), o, c, l) });
         if fits { prop_assert_eq!((r, &streamed[..]), (etagcore_result::Ok, expected.as_bytes())); }
+    }
+}
+
+proptest! {
+    /// Every flag byte: 0 and 1 work, anything else is INVALID_INPUT with nothing written.
+    #[test]
+    fn flag_bytes_other_than_0_and_1_are_invalid_input(v: u8) {
+        let want = if v <= 1 { etagcore_result::Ok } else { etagcore_result::InvalidInput };
+        // SAFETY: buffers come from with_output; the data is static.
+        let (r, _) = with_output(64, |o, c, l| unsafe { etagcore_content_tag_compute(b"x".as_ptr(), 1, v, o, c, l) });
+        prop_assert_eq!(r, want);
+        // SAFETY: as above.
+        let (r, _) = with_output(64, |o, c, l| unsafe { etagcore_digest_tag_format(b"x".as_ptr(), 1, v, o, c, l) });
+        prop_assert_eq!(r, want);
+        let tag = etagcore_entity_tag { opaque: b"x".as_ptr(), opaque_len: 1, weak: v };
+        // SAFETY: tag points to live bytes; buffers come from with_output.
+        let (r, _) = with_output(64, |o, c, l| unsafe { etagcore_entity_tag_format(&tag, o, c, l) });
+        prop_assert_eq!(r, want);
+        let request = etagcore_request {
+            method: bytes(b"GET"),
+            if_match: field(&[]),
+            if_none_match: field(&[]),
+            if_modified_since: field(&[]),
+            if_unmodified_since: field(&[]),
+            if_range: field(&[]),
+            has_range: v,
+        };
+        let mut decision = etagcore_decision::Perform;
+        // SAFETY: request is live; no current representation; decision is writable.
+        let r = unsafe { etagcore_request_evaluate(&request, std::ptr::null(), 0, &mut decision) };
+        prop_assert_eq!(r, want);
+        let resource = etagcore_resource { etag: bytes(b"\"x\""), has_last_modified: v, last_modified: 0 };
+        let request = etagcore_request { has_range: 0, ..request };
+        // SAFETY: request and resource are live; decision is writable.
+        let r = unsafe { etagcore_request_evaluate(&request, &resource, 0, &mut decision) };
+        prop_assert_eq!(r, want);
     }
 }
 

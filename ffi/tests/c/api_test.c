@@ -1494,6 +1494,102 @@ static void test_digest_tag_format(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Flags: every yes/no the caller supplies is a byte, 0 or 1                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Stores `v` in a flag field through its bytes, as memory from anywhere (a pool, a struct filled
+ * by another language, an uninitialised field) may hold it. */
+static void set_flag(void *field, uint8_t v) { memcpy(field, &v, 1); }
+
+/*
+ * A flag that is neither 0 nor 1 is INVALID_INPUT and nothing is written: in a struct field
+ * (etagcore_entity_tag.weak, etagcore_request.has_range, has_last_modified) and as an argument
+ * (weak, has_etag). Read as a Rust bool, such a byte was undefined behaviour.
+ */
+static void test_flags(void)
+{
+    static const uint8_t bad[] = { 2, 3, 0x7F, 0x80, 0xFE, 0xFF };
+    static const char *const labels[] = { "2", "3", "0x7F", "0x80", "0xFE", "0xFF" };
+    static const uint8_t data[] = "hello\n";
+    const etagcore_entity_tag one = make_tag(false, "xyzzy");
+    const etagcore_resource cur = resource(XYZZY, true, LAST_MODIFIED);
+    etagcore_bytes match[1] = { bstr(XYZZY) };
+    etagcore_hasher h;
+    etagcore_field_rule rule;
+    etagcore_decision d;
+    out_buf b;
+    int m;
+    g_area = "flags";
+
+    CHECK_RC(etagcore_hasher_init(&h), OK);
+    for (size_t i = 0; i < sizeof bad; i++) {
+        const uint8_t v = bad[i];
+        etagcore_entity_tag tag = make_tag(false, "xyzzy");
+        etagcore_resource lm = resource(XYZZY, false, LAST_MODIFIED);
+        etagcore_request r = request("GET");
+        g_case = labels[i];
+
+        /* etagcore_entity_tag.weak, into format and compare (either side, either kind). */
+        set_flag(&tag.weak, v);
+        check_writer_fails("entity_tag.weak", write_entity_tag, &tag, INVALID_INPUT);
+        CHECK_RC(compare(&tag, &one, ETAGCORE_COMPARISON_STRONG, &m), INVALID_INPUT);
+        CHECK_RC(compare(&one, &tag, ETAGCORE_COMPARISON_WEAK, &m), INVALID_INPUT);
+        CHECK_RC(compare(&tag, &tag, ETAGCORE_COMPARISON_WEAK, &m), INVALID_INPUT);
+
+        /* etagcore_request.has_range, with and without conditions. */
+        set_flag(&r.has_range, v);
+        CHECK_RC(evaluate(&r, &cur, &d), INVALID_INPUT);
+        CHECK_RC(evaluate(&r, NULL, &d), INVALID_INPUT);
+        r.if_none_match = field_of(match, 1);
+        CHECK_RC(evaluate(&r, &cur, &d), INVALID_INPUT);
+
+        /* has_last_modified, into evaluate and list_match. */
+        set_flag(&lm.has_last_modified, v);
+        r = request("GET");
+        CHECK_RC(evaluate(&r, &lm, &d), INVALID_INPUT);
+        CHECK_RC(list_match(field_of(match, 1), &lm, ETAGCORE_COMPARISON_WEAK, &m),
+                 INVALID_INPUT);
+
+        /* By value: weak and has_etag. */
+        buf_reset(&b);
+        CHECK_RC(etagcore_content_tag_compute(data, 6, v, b.bytes, BUF_CAP, &b.len),
+                 INVALID_INPUT);
+        CHECK(buf_untouched(&b));
+        buf_reset(&b);
+        CHECK_RC(etagcore_digest_tag_format(data, 6, v, b.bytes, BUF_CAP, &b.len),
+                 INVALID_INPUT);
+        CHECK(buf_untouched(&b));
+        buf_reset(&b);
+        CHECK_RC(etagcore_hasher_finish(&h, v, b.bytes, BUF_CAP, &b.len), INVALID_INPUT);
+        CHECK(buf_untouched(&b));
+        FILL(rule);
+        CHECK_RC(etagcore_decision_field_rule(ETAGCORE_DECISION_NOT_MODIFIED, u8("ETag"), 4, v,
+                                              &rule),
+                 INVALID_INPUT);
+        CHECK(FILLED(rule));
+    }
+    g_case = "";
+
+    /* 0 and 1 through the same bytes still work. */
+    {
+        etagcore_entity_tag tag = make_tag(false, "xyzzy");
+        etagcore_request r = request("GET");
+        etagcore_resource lm = resource(XYZZY, false, LAST_MODIFIED);
+        set_flag(&tag.weak, 1);
+        check_writer("entity_tag.weak = 1", write_entity_tag, &tag, "W/" XYZZY);
+        set_flag(&r.has_range, 1);
+        CHECK(decide(&r, &cur) == ETAGCORE_DECISION_SERVE_RANGE);
+        set_flag(&r.has_range, 0);
+        CHECK(decide(&r, &cur) == ETAGCORE_DECISION_PERFORM);
+        r.if_modified_since = field_of((etagcore_bytes[1]){ bstr(AT_LM) }, 1);
+        set_flag(&lm.has_last_modified, 1);
+        CHECK(decide(&r, &lm) == ETAGCORE_DECISION_NOT_MODIFIED);
+        set_flag(&lm.has_last_modified, 0);
+        CHECK(decide(&r, &lm) == ETAGCORE_DECISION_PERFORM);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* etagcore_result_str                                                                        */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -1585,6 +1681,7 @@ int main(void)
     test_hasher();
     test_hasher_not_initialised();
     test_digest_tag_format();
+    test_flags();
     test_result_str();
     test_version();
 

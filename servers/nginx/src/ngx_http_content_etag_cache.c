@@ -153,7 +153,9 @@ ngx_http_content_etag_hash(ngx_fd_t fd, off_t size, ngx_log_t *log, u_char *tag)
         }
     }
 
-    if (etagcore_hasher_finish(&hasher, false, tag, ETAGCORE_CONTENT_TAG_LEN, &tag_len)
+    /* weak = 0: the strong tag of the file's bytes */
+    if (etagcore_hasher_finish(&hasher, 0, tag, ETAGCORE_CONTENT_TAG_LEN,
+                               &tag_len)
         != ETAGCORE_RESULT_OK)
     {
         return NGX_ERROR;
