@@ -28,6 +28,13 @@
 
 mod conditions;
 mod response;
+mod tagged;
+
+#[cfg(feature = "fs")]
+pub mod fs;
+#[cfg(feature = "tower")]
+pub mod layer;
 
 pub use conditions::{Conditions, MAX_FIELD_LINES, unix_now};
 pub use response::{not_modified, precondition_failed, representation};
+pub use tagged::TaggedEncoding;

@@ -1,0 +1,1 @@
+//! Static files: content tags without per-request hashing.
