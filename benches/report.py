@@ -257,7 +257,7 @@ rfc850 at 2x means giving up that rule, which etagcore chose deliberately.""",
     "c_abi": """\
 **C ABI overhead.** `etagcore_request_evaluate` for `revalidate_304` is 774 instructions
 against `evaluate`'s 337: about 440 more per call. Of those, **184 are `EntityTag::parse` of
-the current tag** (`etagcore_resource.etag` is bytes, validated on every call), 64 the five
+the current tag** (`etagcore_representation.etag` is bytes, validated on every call), 64 the five
 `field_lines`, and the rest the NULL / alignment / length checks of eleven pointers,
 `Method::from_bytes` and the panic guard. 5 ns is about 15 cycles: less than those checks,
 which the ABI's contract requires. 5014d87 already removed the 320-store initialisation of the

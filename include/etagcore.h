@@ -68,6 +68,9 @@ enum etagcore_result
   // The `etagcore_hasher` storage was not initialised by `etagcore_hasher_init` (or was
   // overwritten since); nothing was read from it as a state, nothing written.
   ETAGCORE_RESULT_HASHER_NOT_INITIALISED = 6,
+  // The core gave an answer this C ABI has no value for (a decision or an error added to the
+  // core later); this is a bug in etagcore, please report it.
+  ETAGCORE_RESULT_INTERNAL_ERROR = 7,
   // Not an entity-tag (RFC 9110 section 8.8.3).
   ETAGCORE_RESULT_INVALID_ENTITY_TAG = 100,
   // Not `"*"` nor a valid `#entity-tag` list.
@@ -207,8 +210,9 @@ typedef struct etagcore_request {
   uint8_t has_range;
 } etagcore_request;
 
-// The current representation of the target resource.
-typedef struct etagcore_resource {
+// The current representation of the target resource (the core's `Representation`): what its
+// `ETag` and `Last-Modified` would be in a 200 response now.
+typedef struct etagcore_representation {
   // Its `ETag` field value exactly as sent (`"xyzzy"` with the quotes, or `W/"xyzzy"`);
   // `(NULL, 0)` when it has none.
   struct etagcore_bytes etag;
@@ -217,7 +221,7 @@ typedef struct etagcore_resource {
   uint8_t has_last_modified;
   // Its `Last-Modified`, in seconds since the epoch.
   int64_t last_modified;
-} etagcore_resource;
+} etagcore_representation;
 
 #ifdef __cplusplus
 extern "C" {
@@ -327,13 +331,14 @@ etagcore_result etagcore_http_date_format(int64_t secs,
                                           size_t out_cap,
                                           size_t *out_len);
 
-// Parses an `ETag` field value. On success `*out_tag` points into `input`, which must outlive it.
+// Parses an `ETag` field value. On success `out_tag->opaque` points into the bytes at
+// `input_ptr`, which must outlive it.
 //
 // Errors: `NULL_PARAMETER`, `INVALID_ENTITY_TAG`.
 //
 // # Safety
 //
-// `input` readable for `input_len` bytes (or NULL with 0); `out_tag` writable.
+// `input_ptr` readable for `input_len` bytes (or NULL with 0); `out_tag` writable.
 etagcore_result etagcore_entity_tag_parse(const uint8_t *input_ptr,
                                           size_t input_len,
                                           struct etagcore_entity_tag *out_tag);
@@ -352,7 +357,7 @@ etagcore_result etagcore_entity_tag_format(const struct etagcore_entity_tag *tag
                                            size_t out_cap,
                                            size_t *out_len);
 
-// Compares two tags (`comparison`: an `etagcore_comparison` value) into `*out_match`.
+// Compares two tags (`comparison_kind`: an `etagcore_comparison` value) into `*out_match`.
 //
 // Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown comparison, a `weak` not 0 or 1),
 // `INVALID_ENTITY_TAG`.
@@ -371,7 +376,8 @@ etagcore_result etagcore_entity_tag_compare(const struct etagcore_entity_tag *a,
 //
 // Errors: `NULL_PARAMETER`, `INVALID_INPUT` (a length above `PTRDIFF_MAX`, a misaligned pointer,
 // `has_range` or `has_last_modified` not 0 or 1), `TOO_MANY_FIELD_LINES`, `INVALID_ENTITY_TAG`
-// (the resource's `etag` is not a valid field value). Malformed request fields are not errors: they
+// (the representation's `etag` is not a valid field value), `INTERNAL_ERROR` (a decision this
+// C ABI has no value for: a bug). Malformed request fields are not errors: they
 // get the meaning RFC 9110 gives them.
 //
 // # Safety
@@ -379,7 +385,7 @@ etagcore_result etagcore_entity_tag_compare(const struct etagcore_entity_tag *a,
 // `request` points to a valid struct whose byte strings and field lines are readable;
 // `current` is NULL or likewise valid; `out_decision` writable.
 etagcore_result etagcore_request_evaluate(const struct etagcore_request *request,
-                                          const struct etagcore_resource *current,
+                                          const struct etagcore_representation *current,
                                           int64_t now,
                                           etagcore_decision *out_decision);
 
@@ -402,22 +408,22 @@ etagcore_result etagcore_decision_field_rule(uint32_t decision,
 // Whether a member of an `If-Match` / `If-None-Match` field (`"*"` or a list of entity tags,
 // over all its field lines) matches the current representation, into `*out_match`.
 //
-// `current` is NULL when the target resource has no current representation; its `etag` may be
-// `(NULL, 0)` when the representation has no entity tag. `*` matches any current representation;
-// a tag matches under `comparison_kind` (an `etagcore_comparison`). An absent field (no lines)
-// matches nothing.
+// `field` points to the field's lines (`(NULL, 0)` lines: the field is absent, which matches
+// nothing). `current` is NULL when the target resource has no current representation; its
+// `etag` may be `(NULL, 0)` when the representation has no entity tag. `*` matches any current
+// representation; a tag matches under `comparison_kind` (an `etagcore_comparison`).
 //
 // Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown comparison, a length above `PTRDIFF_MAX`, a
 // misaligned pointer, `has_last_modified` not 0 or 1), `TOO_MANY_FIELD_LINES`, `INVALID_LIST` and
 // `TOO_MANY_EMPTY_ELEMENTS` (a malformed field: RFC 9110 makes `If-Match` false and
-// `If-None-Match` true then), `INVALID_ENTITY_TAG` (the resource's own `etag`).
+// `If-None-Match` true then), `INVALID_ENTITY_TAG` (the representation's own `etag`).
 //
 // # Safety
 //
-// `field.lines` points to `field.count` valid byte strings (or is NULL with 0); `current` is
-// NULL or points to a valid struct; `out_match` writable.
-etagcore_result etagcore_list_match(struct etagcore_field field,
-                                    const struct etagcore_resource *current,
+// `field` points to a valid struct whose `lines` point to `count` valid byte strings (or are
+// NULL with 0); `current` is NULL or points to a valid struct; `out_match` writable.
+etagcore_result etagcore_list_match(const struct etagcore_field *field,
+                                    const struct etagcore_representation *current,
                                     uint32_t comparison_kind,
                                     bool *out_match);
 

@@ -14,8 +14,8 @@ use std::ptr;
 use criterion::{BenchmarkId, Criterion};
 use etagcore::{Comparison, Decision, EntityTag, Representation, Request, evaluate, list_matches};
 use etagcore_ffi::{
-    etagcore_bytes, etagcore_decision, etagcore_field, etagcore_list_match, etagcore_request,
-    etagcore_request_evaluate, etagcore_resource, etagcore_result,
+    etagcore_bytes, etagcore_decision, etagcore_field, etagcore_list_match,
+    etagcore_representation, etagcore_request, etagcore_request_evaluate, etagcore_result,
 };
 
 const NOW: i64 = 1_767_225_600;
@@ -91,19 +91,22 @@ fn decision(d: etagcore_decision) -> Decision {
 
 fn call_evaluate(
     request: &etagcore_request,
-    resource: &etagcore_resource,
+    c_rep: &etagcore_representation,
 ) -> (etagcore_result, etagcore_decision) {
     let mut out = etagcore_decision::Perform;
-    // SAFETY: request and resource are live, aligned structs whose pointers all point to live
+    // SAFETY: request and c_rep are live, aligned structs whose pointers all point to live
     // bytes and line arrays for the duration of the call; out is a writable etagcore_decision.
-    let result = unsafe { etagcore_request_evaluate(request, resource, NOW, &mut out) };
+    let result = unsafe { etagcore_request_evaluate(request, c_rep, NOW, &mut out) };
     (result, out)
 }
 
-fn call_list_match(lines: etagcore_field, resource: &etagcore_resource) -> (etagcore_result, bool) {
+fn call_list_match(
+    lines: &etagcore_field,
+    c_rep: &etagcore_representation,
+) -> (etagcore_result, bool) {
     let mut out = false;
     // SAFETY: as in call_evaluate; out is a writable bool.
-    let result = unsafe { etagcore_list_match(lines, resource, WEAK, &mut out) };
+    let result = unsafe { etagcore_list_match(lines, c_rep, WEAK, &mut out) };
     (result, out)
 }
 
@@ -112,7 +115,7 @@ fn bench(c: &mut Criterion) {
         etag: Some(EntityTag::parse(CURRENT).expect("valid tag")),
         last_modified: Some(LAST_MODIFIED),
     };
-    let resource = etagcore_resource {
+    let c_rep = etagcore_representation {
         etag: bytes(CURRENT),
         has_last_modified: 1,
         last_modified: LAST_MODIFIED,
@@ -148,14 +151,14 @@ fn bench(c: &mut Criterion) {
             has_range: case.has_range,
         };
         assert_eq!(evaluate(&request, Some(&current), NOW), case.expected);
-        let (result, out) = call_evaluate(&c_request, &resource);
+        let (result, out) = call_evaluate(&c_request, &c_rep);
         assert_eq!(
             (result, decision(out)),
             (etagcore_result::Ok, case.expected)
         );
 
         group.bench_function(BenchmarkId::new("c_abi", case.name), |b| {
-            b.iter(|| call_evaluate(black_box(&c_request), black_box(&resource)));
+            b.iter(|| call_evaluate(black_box(&c_request), black_box(&c_rep)));
         });
         group.bench_function(BenchmarkId::new("rust", case.name), |b| {
             b.iter(|| {
@@ -178,11 +181,11 @@ fn bench(c: &mut Criterion) {
         Ok(true)
     );
     assert_eq!(
-        call_list_match(c_field, &resource),
+        call_list_match(&c_field, &c_rep),
         (etagcore_result::Ok, true)
     );
     group.bench_function(BenchmarkId::new("c_abi", "list_match"), |b| {
-        b.iter(|| call_list_match(black_box(c_field), black_box(&resource)));
+        b.iter(|| call_list_match(black_box(&c_field), black_box(&c_rep)));
     });
     group.bench_function(BenchmarkId::new("rust", "list_match"), |b| {
         b.iter(|| {

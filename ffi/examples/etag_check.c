@@ -55,7 +55,7 @@ int main(int argc, char **argv) {
       .method = {.ptr = (const uint8_t *)"GET", .len = 3},
       .if_none_match = {.lines = &line, .count = 1},
   };
-  etagcore_resource current = {.etag = {.ptr = etag, .len = etag_len}};
+  etagcore_representation current = {.etag = {.ptr = etag, .len = etag_len}};
   etagcore_decision decision;
   r = etagcore_request_evaluate(&request, &current, 0, &decision);
   if (r != ETAGCORE_RESULT_OK) return fail("evaluate", r);

@@ -47,13 +47,14 @@ unsafe fn entity_tag<'a>(tag: &etagcore_entity_tag) -> Result<EntityTag<'a>, eta
     Ok(EntityTag::new(flag(tag.weak)?, opaque)?)
 }
 
-/// Parses an `ETag` field value. On success `*out_tag` points into `input`, which must outlive it.
+/// Parses an `ETag` field value. On success `out_tag->opaque` points into the bytes at
+/// `input_ptr`, which must outlive it.
 ///
 /// Errors: `NULL_PARAMETER`, `INVALID_ENTITY_TAG`.
 ///
 /// # Safety
 ///
-/// `input` readable for `input_len` bytes (or NULL with 0); `out_tag` writable.
+/// `input_ptr` readable for `input_len` bytes (or NULL with 0); `out_tag` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn etagcore_entity_tag_parse(
     input_ptr: *const u8,
@@ -106,7 +107,7 @@ pub unsafe extern "C" fn etagcore_entity_tag_format(
     })
 }
 
-/// Compares two tags (`comparison`: an `etagcore_comparison` value) into `*out_match`.
+/// Compares two tags (`comparison_kind`: an `etagcore_comparison` value) into `*out_match`.
 ///
 /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown comparison, a `weak` not 0 or 1),
 /// `INVALID_ENTITY_TAG`.

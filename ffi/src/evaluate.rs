@@ -30,10 +30,11 @@ pub struct etagcore_request {
     pub has_range: u8,
 }
 
-/// The current representation of the target resource.
+/// The current representation of the target resource (the core's `Representation`): what its
+/// `ETag` and `Last-Modified` would be in a 200 response now.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
-pub struct etagcore_resource {
+pub struct etagcore_representation {
     /// Its `ETag` field value exactly as sent (`"xyzzy"` with the quotes, or `W/"xyzzy"`);
     /// `(NULL, 0)` when it has none.
     pub etag: etagcore_bytes,
@@ -70,23 +71,23 @@ pub enum etagcore_field_rule {
     Allowed = 2,
 }
 
-/// The core's view of a C resource.
+/// The core's view of a C representation.
 ///
 /// # Safety
 ///
-/// `resource.etag` as for [`input`].
+/// `current.etag` as for [`input`].
 pub(crate) unsafe fn representation<'a>(
-    resource: &etagcore_resource,
+    current: &etagcore_representation,
 ) -> Result<Representation<'a>, etagcore_result> {
     // SAFETY: forwarded from the caller.
-    let etag = unsafe { input(resource.etag.ptr, resource.etag.len) }?;
+    let etag = unsafe { input(current.etag.ptr, current.etag.len) }?;
     Ok(Representation {
         etag: if etag.is_empty() {
             None
         } else {
             Some(EntityTag::parse(etag)?)
         },
-        last_modified: flag(resource.has_last_modified)?.then_some(resource.last_modified),
+        last_modified: flag(current.has_last_modified)?.then_some(current.last_modified),
     })
 }
 
@@ -96,7 +97,8 @@ pub(crate) unsafe fn representation<'a>(
 ///
 /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (a length above `PTRDIFF_MAX`, a misaligned pointer,
 /// `has_range` or `has_last_modified` not 0 or 1), `TOO_MANY_FIELD_LINES`, `INVALID_ENTITY_TAG`
-/// (the resource's `etag` is not a valid field value). Malformed request fields are not errors: they
+/// (the representation's `etag` is not a valid field value), `INTERNAL_ERROR` (a decision this
+/// C ABI has no value for: a bug). Malformed request fields are not errors: they
 /// get the meaning RFC 9110 gives them.
 ///
 /// # Safety
@@ -106,7 +108,7 @@ pub(crate) unsafe fn representation<'a>(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn etagcore_request_evaluate(
     request: *const etagcore_request,
-    current: *const etagcore_resource,
+    current: *const etagcore_representation,
     now: i64,
     out_decision: *mut etagcore_decision,
 ) -> etagcore_result {
@@ -138,8 +140,9 @@ pub unsafe extern "C" fn etagcore_request_evaluate(
             Decision::ServeRange => etagcore_decision::ServeRange,
             Decision::NotModified => etagcore_decision::NotModified,
             Decision::PreconditionFailed => etagcore_decision::PreconditionFailed,
-            // Decision is non_exhaustive: a new core answer needs a C value first.
-            _ => return Err(etagcore_result::InvalidInput),
+            // Decision is non_exhaustive: a new core answer needs a C value first. Until it has
+            // one it is the library's fault, not the caller's input.
+            _ => return Err(etagcore_result::InternalError),
         };
         // SAFETY: checked by out_ptr; writable per the caller.
         unsafe { write(out_decision, decision) };

@@ -38,8 +38,8 @@ pub use etag::{
     etagcore_entity_tag_format, etagcore_entity_tag_parse,
 };
 pub use evaluate::{
-    etagcore_decision, etagcore_decision_field_rule, etagcore_field_rule, etagcore_request,
-    etagcore_request_evaluate, etagcore_resource,
+    etagcore_decision, etagcore_decision_field_rule, etagcore_field_rule, etagcore_representation,
+    etagcore_request, etagcore_request_evaluate,
 };
 pub use list::etagcore_list_match;
 pub use result::{etagcore_result, etagcore_result_str};

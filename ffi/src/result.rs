@@ -27,6 +27,9 @@ pub enum etagcore_result {
     /// The `etagcore_hasher` storage was not initialised by `etagcore_hasher_init` (or was
     /// overwritten since); nothing was read from it as a state, nothing written.
     HasherNotInitialised = 6,
+    /// The core gave an answer this C ABI has no value for (a decision or an error added to the
+    /// core later); this is a bug in etagcore, please report it.
+    InternalError = 7,
     /// Not an entity-tag (RFC 9110 section 8.8.3).
     InvalidEntityTag = 100,
     /// Not `"*"` nor a valid `#entity-tag` list.
@@ -49,15 +52,15 @@ impl From<Error> for etagcore_result {
             Error::DateOutOfRange => Self::DateOutOfRange,
             Error::BufferTooSmall => Self::InsufficientSize,
             // The core's error enum is non_exhaustive; a variant added later maps here until
-            // it gets its own code.
-            _ => Self::InvalidInput,
+            // it gets its own code: the library's fault, not the caller's input.
+            _ => Self::InternalError,
         }
     }
 }
 
 impl etagcore_result {
     /// Every code, for tests and `etagcore_result_str`.
-    pub(crate) const ALL: [Self; 12] = [
+    pub(crate) const ALL: [Self; 13] = [
         Self::Ok,
         Self::NullParameter,
         Self::InsufficientSize,
@@ -65,6 +68,7 @@ impl etagcore_result {
         Self::Panic,
         Self::TooManyFieldLines,
         Self::HasherNotInitialised,
+        Self::InternalError,
         Self::InvalidEntityTag,
         Self::InvalidList,
         Self::TooManyEmptyElements,
@@ -81,6 +85,7 @@ impl etagcore_result {
             Self::Panic => c"internal error (panic) in etagcore",
             Self::TooManyFieldLines => c"too many field lines",
             Self::HasherNotInitialised => c"hasher not initialised by etagcore_hasher_init",
+            Self::InternalError => c"internal error: an answer of the core the C ABI does not know",
             Self::InvalidEntityTag => c"malformed entity-tag (RFC 9110 section 8.8.3)",
             Self::InvalidList => c"malformed If-Match / If-None-Match list (RFC 9110 section 13.1)",
             Self::TooManyEmptyElements => c"too many empty list elements (RFC 9110 section 5.6.1)",
@@ -117,5 +122,13 @@ mod tests {
         // SAFETY: etagcore_result_str always returns a static NUL-terminated string.
         let unknown = unsafe { CStr::from_ptr(etagcore_result_str(9999)) };
         assert_eq!(unknown, c"unknown result");
+    }
+
+    #[test]
+    fn codes_keep_their_numbers() {
+        let numbers: Vec<u32> = etagcore_result::ALL.iter().map(|r| *r as u32).collect();
+        assert_eq!(numbers, [0, 1, 2, 3, 4, 5, 6, 7, 100, 101, 102, 103, 104]);
+        assert_eq!(etagcore_result::HasherNotInitialised as u32, 6);
+        assert_eq!(etagcore_result::InternalError as u32, 7);
     }
 }

@@ -85,13 +85,13 @@ proptest! {
         let c_lines: Vec<etagcore_bytes> = lines.iter().map(|l| bytes(l)).collect();
         let c_dates: Vec<etagcore_bytes> = dates.iter().map(|l| bytes(l)).collect();
         let rep = Representation { etag: Some(EntityTag::parse(etag).unwrap()), last_modified: lm };
-        let resource = etagcore_resource { etag: bytes(etag), has_last_modified: u8::from(lm.is_some()), last_modified: lm.unwrap_or(0) };
+        let c_rep = etagcore_representation { etag: bytes(etag), has_last_modified: u8::from(lm.is_some()), last_modified: lm.unwrap_or(0) };
         let current = exists.then_some(&rep);
-        let c_current: *const etagcore_resource = if exists { &resource } else { std::ptr::null() };
+        let c_current: *const etagcore_representation = if exists { &c_rep } else { std::ptr::null() };
 
         let mut matched = false;
         // SAFETY: all pointers come from live values above.
-        let r = unsafe { etagcore_list_match(field(&c_lines), c_current, etagcore_comparison::Weak as u32, &mut matched) };
+        let r = unsafe { etagcore_list_match(&field(&c_lines), c_current, etagcore_comparison::Weak as u32, &mut matched) };
         match list_matches(&borrowed, current.map(|c| c.etag.as_ref()), Comparison::Weak) {
             Ok(m) => prop_assert_eq!((r, matched), (etagcore_result::Ok, m)),
             Err(e) => prop_assert_eq!(r, etagcore_result::from(e)),
@@ -175,10 +175,10 @@ proptest! {
         // SAFETY: request is live; no current representation; decision is writable.
         let r = unsafe { etagcore_request_evaluate(&request, std::ptr::null(), 0, &mut decision) };
         prop_assert_eq!(r, want);
-        let resource = etagcore_resource { etag: bytes(b"\"x\""), has_last_modified: v, last_modified: 0 };
+        let c_rep = etagcore_representation { etag: bytes(b"\"x\""), has_last_modified: v, last_modified: 0 };
         let request = etagcore_request { has_range: 0, ..request };
-        // SAFETY: request and resource are live; decision is writable.
-        let r = unsafe { etagcore_request_evaluate(&request, &resource, 0, &mut decision) };
+        // SAFETY: request and c_rep are live; decision is writable.
+        let r = unsafe { etagcore_request_evaluate(&request, &c_rep, 0, &mut decision) };
         prop_assert_eq!(r, want);
     }
 }
@@ -195,6 +195,6 @@ fn null_with_length_is_rejected_before_reading() {
     };
     let mut matched = true;
     // SAFETY: as above, inside a field line.
-    let r = unsafe { etagcore_list_match(field(&[line]), std::ptr::null(), 0, &mut matched) };
+    let r = unsafe { etagcore_list_match(&field(&[line]), std::ptr::null(), 0, &mut matched) };
     assert_eq!((r, matched), (etagcore_result::NullParameter, true));
 }

@@ -86,7 +86,7 @@ fuzz_target!(|op: Op| match op {
             etag: Some(EntityTag::parse(etag).expect("valid")),
             last_modified: None,
         };
-        let resource = etagcore_resource {
+        let c_rep = etagcore_representation {
             etag: bytes(etag),
             has_last_modified: 0,
             last_modified: 0,
@@ -97,9 +97,10 @@ fuzz_target!(|op: Op| match op {
             (1, Comparison::Weak)
         };
         let mut matched = false;
-        let current: *const etagcore_resource = if exists { &resource } else { std::ptr::null() };
+        let current: *const etagcore_representation =
+            if exists { &c_rep } else { std::ptr::null() };
         // SAFETY: every pointer comes from a live value above.
-        let r = unsafe { etagcore_list_match(field(&c_lines), current, kind, &mut matched) };
+        let r = unsafe { etagcore_list_match(&field(&c_lines), current, kind, &mut matched) };
         match list_matches(&borrowed, exists.then_some(rep.etag.as_ref()), comparison) {
             Ok(m) => assert_eq!((r, matched), (etagcore_result::Ok, m)),
             Err(e) => assert_eq!(r, etagcore_result::from(e)),
@@ -123,7 +124,7 @@ fuzz_target!(|op: Op| match op {
             etag: Some(EntityTag::parse(etag).expect("valid")),
             last_modified: lm,
         });
-        let resource = current.map(|lm| etagcore_resource {
+        let c_rep = current.map(|lm| etagcore_representation {
             etag: bytes(etag),
             has_last_modified: u8::from(lm.is_some()),
             last_modified: lm.unwrap_or(0),
@@ -146,7 +147,8 @@ fuzz_target!(|op: Op| match op {
             if_range: field(&c_fields[4]),
             has_range: u8::from(has_range),
         };
-        let c_current: *const etagcore_resource = resource.as_ref().map_or(std::ptr::null(), |r| r);
+        let c_current: *const etagcore_representation =
+            c_rep.as_ref().map_or(std::ptr::null(), |r| r);
         let mut decision = etagcore_decision::Perform;
         // SAFETY: every pointer comes from a live value above.
         let r = unsafe { etagcore_request_evaluate(&c_request, c_current, now, &mut decision) };

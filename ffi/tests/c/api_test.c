@@ -278,6 +278,11 @@ _Static_assert(ETAGCORE_DECISION_NOT_MODIFIED == 304, "304");
 _Static_assert(ETAGCORE_DECISION_PRECONDITION_FAILED == 412, "412");
 _Static_assert(ETAGCORE_RESULT_OK == 0, "OK is 0");
 _Static_assert(ETAGCORE_RESULT_HASHER_NOT_INITIALISED == 6, "result codes keep their numbers");
+_Static_assert(ETAGCORE_RESULT_INTERNAL_ERROR == 7, "result codes keep their numbers");
+_Static_assert(ETAGCORE_VERSION_NUMBER ==
+                   ((ETAGCORE_VERSION_MAJOR << 16) | (ETAGCORE_VERSION_MINOR << 8) |
+                    ETAGCORE_VERSION_PATCH),
+               "0xMMmmpp");
 _Static_assert(ETAGCORE_COMPARISON_STRONG == 0 && ETAGCORE_COMPARISON_WEAK == 1, "comparisons");
 
 #if !defined(ETAGCORE_VERSION_NUMBER) || ETAGCORE_VERSION_NUMBER < 0
@@ -545,15 +550,17 @@ static void test_entity_tag_compare(void)
 
 #define XYZZY "\"xyzzy\""
 
-static etagcore_resource resource(const char *etag, bool has_last_modified, int64_t last_modified)
+static etagcore_representation representation(const char *etag, bool has_last_modified,
+                                              int64_t last_modified)
 {
-    etagcore_resource r = { bstr(etag), has_last_modified, last_modified };
+    etagcore_representation r = { bstr(etag), has_last_modified, last_modified };
     return r;
 }
 
-/* etagcore_list_match into *answer, as compare() does. */
-static etagcore_result list_match(etagcore_field f, const etagcore_resource *current,
-                                  uint32_t kind, int *answer)
+/* etagcore_list_match of a field pointer into *answer, as compare() does. */
+static etagcore_result list_match_raw(const etagcore_field *f,
+                                      const etagcore_representation *current, uint32_t kind,
+                                      int *answer)
 {
     bool out;
     etagcore_result rc;
@@ -568,15 +575,22 @@ static etagcore_result list_match(etagcore_field f, const etagcore_resource *cur
     return rc;
 }
 
+/* etagcore_list_match of a field passed by value here. */
+static etagcore_result list_match(etagcore_field f, const etagcore_representation *current,
+                                  uint32_t kind, int *answer)
+{
+    return list_match_raw(&f, current, kind, answer);
+}
+
 static void test_list_match(void)
 {
     const uint32_t strong = ETAGCORE_COMPARISON_STRONG;
     const uint32_t weak = ETAGCORE_COMPARISON_WEAK;
-    const etagcore_resource cur = resource(XYZZY, false, 0);
-    const etagcore_resource cur_weak = resource("W/" XYZZY, false, 0);
-    const etagcore_resource no_etag = resource(NULL, false, 0);
-    const etagcore_resource bad_etag = resource("xyzzy", false, 0);
-    const etagcore_resource null_etag = { { NULL, 4 }, false, 0 };
+    const etagcore_representation cur = representation(XYZZY, false, 0);
+    const etagcore_representation cur_weak = representation("W/" XYZZY, false, 0);
+    const etagcore_representation no_etag = representation(NULL, false, 0);
+    const etagcore_representation bad_etag = representation("xyzzy", false, 0);
+    const etagcore_representation null_etag = { { NULL, 4 }, false, 0 };
     etagcore_bytes one[1] = { bstr("\"r2d2\", W/" XYZZY) };
     etagcore_bytes two[2] = { bstr("\"r2d2\""), bstr(XYZZY) };
     etagcore_bytes none[2] = { bstr("\"a\""), bstr("\"b\"") };
@@ -677,7 +691,22 @@ static void test_list_match(void)
     CHECK_RC(list_match(field_of(plain, 1), &bad_etag, weak, &m),
              ETAGCORE_RESULT_INVALID_ENTITY_TAG);
     CHECK_RC(list_match(field_of(plain, 1), &null_etag, weak, &m), NULL_PARAMETER);
-    CHECK_RC(etagcore_list_match(field_of(plain, 1), &cur, weak, NULL), NULL_PARAMETER);
+    {
+        /* The field is taken by pointer, like every other struct: NULL, misaligned, and never
+         * written. */
+        const etagcore_field f = field_of(plain, 1);
+        etagcore_field copy = f;
+        unsigned char raw[2 * sizeof(etagcore_field)];
+        bool out = false;
+        CHECK_RC(etagcore_list_match(&copy, &cur, weak, NULL), NULL_PARAMETER);
+        CHECK_RC(list_match_raw(NULL, &cur, weak, &m), NULL_PARAMETER);
+        FILL(raw);
+        CHECK_RC(list_match_raw(offset_ptr(raw, 1), &cur, weak, &m), INVALID_INPUT);
+        CHECK(FILLED(raw));
+        CHECK_RC(etagcore_list_match(&copy, &cur, weak, &out), OK);
+        CHECK(bool_value(&out) == 1);
+        CHECK(memcmp(&copy, &f, sizeof f) == 0);
+    }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -698,7 +727,7 @@ static etagcore_request request(const char *method)
 }
 
 /* etagcore_request_evaluate; the decision, or 0 after a failure (checked to write nothing). */
-static etagcore_result evaluate(const etagcore_request *req, const etagcore_resource *current,
+static etagcore_result evaluate(const etagcore_request *req, const etagcore_representation *current,
                                 etagcore_decision *decision)
 {
     etagcore_decision out;
@@ -715,7 +744,7 @@ static etagcore_result evaluate(const etagcore_request *req, const etagcore_reso
 }
 
 /* The decision for `req`, or 0 when the call fails. */
-static uint32_t decide(const etagcore_request *req, const etagcore_resource *current)
+static uint32_t decide(const etagcore_request *req, const etagcore_representation *current)
 {
     etagcore_decision d;
     CHECK_RC(evaluate(req, current, &d), OK);
@@ -731,13 +760,13 @@ static etagcore_field *request_field(etagcore_request *r, size_t i)
 
 static void test_request_evaluate(void)
 {
-    const etagcore_resource cur = resource(XYZZY, true, LAST_MODIFIED);
-    const etagcore_resource no_etag = resource(NULL, true, LAST_MODIFIED);
-    const etagcore_resource bad_etag = resource("xyzzy", true, LAST_MODIFIED);
-    const etagcore_resource ows_etag = resource("  ", true, LAST_MODIFIED);
-    const etagcore_resource null_etag = { { NULL, 7 }, true, LAST_MODIFIED };
-    const etagcore_resource huge_etag = { { u8(XYZZY), SIZE_MAX }, true, LAST_MODIFIED };
-    const etagcore_resource unknown_lm = resource(XYZZY, false, LAST_MODIFIED);
+    const etagcore_representation cur = representation(XYZZY, true, LAST_MODIFIED);
+    const etagcore_representation no_etag = representation(NULL, true, LAST_MODIFIED);
+    const etagcore_representation bad_etag = representation("xyzzy", true, LAST_MODIFIED);
+    const etagcore_representation ows_etag = representation("  ", true, LAST_MODIFIED);
+    const etagcore_representation null_etag = { { NULL, 7 }, true, LAST_MODIFIED };
+    const etagcore_representation huge_etag = { { u8(XYZZY), SIZE_MAX }, true, LAST_MODIFIED };
+    const etagcore_representation unknown_lm = representation(XYZZY, false, LAST_MODIFIED);
     etagcore_bytes match[1] = { bstr(XYZZY) };
     etagcore_bytes weak_match[1] = { bstr("W/" XYZZY) };
     etagcore_bytes miss[1] = { bstr("\"r2d2\"") };
@@ -1515,7 +1544,7 @@ static void test_flags(void)
     static const char *const labels[] = { "2", "3", "0x7F", "0x80", "0xFE", "0xFF" };
     static const uint8_t data[] = "hello\n";
     const etagcore_entity_tag one = make_tag(false, "xyzzy");
-    const etagcore_resource cur = resource(XYZZY, true, LAST_MODIFIED);
+    const etagcore_representation cur = representation(XYZZY, true, LAST_MODIFIED);
     etagcore_bytes match[1] = { bstr(XYZZY) };
     etagcore_hasher h;
     etagcore_field_rule rule;
@@ -1528,7 +1557,7 @@ static void test_flags(void)
     for (size_t i = 0; i < sizeof bad; i++) {
         const uint8_t v = bad[i];
         etagcore_entity_tag tag = make_tag(false, "xyzzy");
-        etagcore_resource lm = resource(XYZZY, false, LAST_MODIFIED);
+        etagcore_representation lm = representation(XYZZY, false, LAST_MODIFIED);
         etagcore_request r = request("GET");
         g_case = labels[i];
 
@@ -1577,7 +1606,7 @@ static void test_flags(void)
     {
         etagcore_entity_tag tag = make_tag(false, "xyzzy");
         etagcore_request r = request("GET");
-        etagcore_resource lm = resource(XYZZY, false, LAST_MODIFIED);
+        etagcore_representation lm = representation(XYZZY, false, LAST_MODIFIED);
         set_flag(&tag.weak, 1);
         check_writer("entity_tag.weak = 1", write_entity_tag, &tag, "W/" XYZZY);
         set_flag(&r.has_range, 1);
@@ -1606,13 +1635,14 @@ static void test_result_str(void)
         ETAGCORE_RESULT_PANIC,
         ETAGCORE_RESULT_TOO_MANY_FIELD_LINES,
         ETAGCORE_RESULT_HASHER_NOT_INITIALISED,
+        ETAGCORE_RESULT_INTERNAL_ERROR,
         ETAGCORE_RESULT_INVALID_ENTITY_TAG,
         ETAGCORE_RESULT_INVALID_LIST,
         ETAGCORE_RESULT_TOO_MANY_EMPTY_ELEMENTS,
         ETAGCORE_RESULT_INVALID_DATE,
         ETAGCORE_RESULT_DATE_OUT_OF_RANGE,
     };
-    static const uint32_t unknown[] = { 7, 99, 105, 9999, UINT32_MAX };
+    static const uint32_t unknown[] = { 8, 99, 105, 9999, UINT32_MAX };
     enum { N = sizeof codes / sizeof codes[0] };
     const char *texts[N];
     g_area = "result_str";

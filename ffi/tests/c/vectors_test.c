@@ -291,13 +291,13 @@ static bool check_conditional(const row_t *header, const row_t *row) {
       .if_range = as_field(&fields[4]),
       .has_range = has_range,
   };
-  etagcore_resource resource = {
+  etagcore_representation current = {
       .etag = {.ptr = etag_len ? etag : NULL, .len = etag_len},
       .has_last_modified = *lm_text != '\0',
       .last_modified = lm,
   };
   etagcore_decision decision = 0;
-  etagcore_result r = etagcore_request_evaluate(&request, absent ? NULL : &resource, now, &decision);
+  etagcore_result r = etagcore_request_evaluate(&request, absent ? NULL : &current, now, &decision);
   if (r != ETAGCORE_RESULT_OK) return fail("evaluate failed", etagcore_result_str(r));
   if ((long)decision != expected) {
     char got[32];

@@ -297,7 +297,7 @@ ngx_http_content_etag_header_filter(ngx_http_request_t *r)
     ngx_table_elt_t              *etag, *ims;
     etagcore_bytes                lines[5];
     etagcore_request              req;
-    etagcore_resource             current;
+    etagcore_representation       current;
     etagcore_decision             decision;
     ngx_http_core_loc_conf_t     *clcf;
     ngx_http_content_etag_ctx_t  *ctx;
@@ -337,7 +337,7 @@ ngx_http_content_etag_header_filter(ngx_http_request_t *r)
     req.has_range = r->headers_in.range != NULL;
 
     /* the ETag as it now stands: W/"..." if the gzip filter compresses on the fly */
-    ngx_memzero(&current, sizeof(etagcore_resource));
+    ngx_memzero(&current, sizeof(etagcore_representation));
     etag = r->headers_out.etag;
     if (etag != NULL && etag->hash != 0) {
         current.etag.ptr = etag->value.data;
