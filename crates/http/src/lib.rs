@@ -7,6 +7,8 @@
 //! - [`not_modified`] and [`precondition_failed`]: the 304 (with the header fields section 15.4.5
 //!   keeps) and the 412 a decision calls for.
 //! - [`representation`]: the validators of a response, read back from its headers.
+//! - [`guard`]: `PUT` / `PATCH` / `DELETE` checked against the application's current tag before
+//!   the write (a response layer would be too late); `examples/put.rs` is an axum endpoint.
 //!
 //! # Examples
 //!
@@ -27,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod conditions;
+mod guard;
 mod response;
 mod tagged;
 
@@ -36,5 +39,6 @@ pub mod fs;
 pub mod layer;
 
 pub use conditions::{Conditions, MAX_FIELD_LINES, unix_now};
+pub use guard::{Refused, guard, guard_at};
 pub use response::{not_modified, precondition_failed, representation};
 pub use tagged::TaggedEncoding;
