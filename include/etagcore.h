@@ -10,10 +10,10 @@
 #include <stdint.h>
 
 #define ETAGCORE_VERSION_MAJOR 0
-#define ETAGCORE_VERSION_MINOR 1
+#define ETAGCORE_VERSION_MINOR 2
 #define ETAGCORE_VERSION_PATCH 0
-#define ETAGCORE_VERSION_STRING "0.1.0"
-/* One number for #if comparisons: 0xMMmmpp, e.g. 0.1.0 -> 0x000100. */
+#define ETAGCORE_VERSION_STRING "0.2.0"
+/* One number for #if comparisons: 0xMMmmpp (0.2.0 -> 0x000200). */
 #define ETAGCORE_VERSION_NUMBER \
   ((ETAGCORE_VERSION_MAJOR << 16) | (ETAGCORE_VERSION_MINOR << 8) | ETAGCORE_VERSION_PATCH)
 

@@ -10,12 +10,19 @@ fn version_defines() -> String {
         env!("CARGO_PKG_VERSION_MINOR"),
         env!("CARGO_PKG_VERSION_PATCH"),
     );
+    let number = [major, minor, patch]
+        .iter()
+        .map(|n| n.parse::<u32>().expect("a version number"))
+        .fold(0, |acc, n| {
+            assert!(n <= 0xff, "ETAGCORE_VERSION_NUMBER has 8 bits per part");
+            (acc << 8) | n
+        });
     format!(
         "\n#define ETAGCORE_VERSION_MAJOR {major}\n\
          #define ETAGCORE_VERSION_MINOR {minor}\n\
          #define ETAGCORE_VERSION_PATCH {patch}\n\
          #define ETAGCORE_VERSION_STRING \"{}\"\n\
-         /* One number for #if comparisons: 0xMMmmpp, e.g. 0.1.0 -> 0x000100. */\n\
+         /* One number for #if comparisons: 0xMMmmpp ({} -> 0x{number:06x}). */\n\
          #define ETAGCORE_VERSION_NUMBER \\\n  \
          ((ETAGCORE_VERSION_MAJOR << 16) | (ETAGCORE_VERSION_MINOR << 8) | ETAGCORE_VERSION_PATCH)\n\n\
          /* The alignment etagcore_hasher needs, for the compilers that can express it. */\n\
@@ -24,6 +31,7 @@ fn version_defines() -> String {
          #else\n\
          #define ETAGCORE_ALIGNED(n) __attribute__((aligned(n)))\n\
          #endif\n",
+        env!("CARGO_PKG_VERSION"),
         env!("CARGO_PKG_VERSION"),
     )
 }

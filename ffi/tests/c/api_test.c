@@ -279,6 +279,9 @@ _Static_assert(ETAGCORE_DECISION_PRECONDITION_FAILED == 412, "412");
 _Static_assert(ETAGCORE_RESULT_OK == 0, "OK is 0");
 _Static_assert(ETAGCORE_RESULT_HASHER_NOT_INITIALISED == 6, "result codes keep their numbers");
 _Static_assert(ETAGCORE_RESULT_INTERNAL_ERROR == 7, "result codes keep their numbers");
+/* Written for the 0.2 ABI (etagcore_representation, uint8_t flags, list_match by pointer): a
+ * header of 0.1 must not pass for it. */
+_Static_assert(ETAGCORE_VERSION_NUMBER >= 0x000200, "the 0.2 ABI or later");
 _Static_assert(ETAGCORE_VERSION_NUMBER ==
                    ((ETAGCORE_VERSION_MAJOR << 16) | (ETAGCORE_VERSION_MINOR << 8) |
                     ETAGCORE_VERSION_PATCH),
