@@ -28,6 +28,8 @@ NATIVE_LIBS = $$(cat $(FFI_LIB)/native-static-libs)
 PREFIX ?= /usr/local
 C_TESTS := api_test vectors_test
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+# The shared library's soname, as ffi/build.rs sets it: libetagcore.so.0.<minor> before 1.0.
+SONAME := libetagcore.so.$(if $(filter 0.%,$(VERSION)),$(word 1,$(subst ., ,$(VERSION))).$(word 2,$(subst ., ,$(VERSION))),$(word 1,$(subst ., ,$(VERSION))))
 
 # cargo-fuzz targets (fuzz/): a bounded smoke run in CI, a long campaign by hand.
 FUZZ_TARGETS := entity_tag list http_date evaluate content c_abi
@@ -104,7 +106,7 @@ panic-check:
 bench-build:
 	$(CARGO) bench --locked --workspace --no-run
 
-# libetagcore.a and libetagcore.so (soname libetagcore.so.0) from the etagcore-ffi crate, the
+# libetagcore.a and libetagcore.so (soname $(SONAME)) from the etagcore-ffi crate, the
 # native libraries rustc says a static link needs, and the build tree's etagcore.pc.
 ffi:
 	mkdir -p $(FFI_LIB)/pkgconfig
@@ -113,8 +115,8 @@ ffi:
 	sed -n 's/^note: native-static-libs: //p' $(FFI_OUT)/build.log | tail -1 > $(FFI_LIB)/native-static-libs
 	@[ -s $(FFI_LIB)/native-static-libs ] || { echo "rustc printed no native-static-libs"; cat $(FFI_OUT)/build.log; exit 1; }
 	cp target/release/libetagcore_ffi.a $(FFI_LIB)/libetagcore.a
-	cp target/release/libetagcore_ffi.so $(FFI_LIB)/libetagcore.so.0
-	ln -sf libetagcore.so.0 $(FFI_LIB)/libetagcore.so
+	cp target/release/libetagcore_ffi.so $(FFI_LIB)/$(SONAME)
+	ln -sf $(SONAME) $(FFI_LIB)/libetagcore.so
 	$(call pc,$(abspath $(FFI_OUT)),$(abspath $(FFI_LIB)),$(abspath include),$(FFI_LIB)/pkgconfig/etagcore.pc)
 
 # $(call pc,PREFIX,LIBDIR,INCLUDEDIR,OUT): etagcore.pc from ffi/etagcore.pc.in.
@@ -153,8 +155,8 @@ install: ffi
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/etagcore.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(FFI_LIB)/libetagcore.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(FFI_LIB)/libetagcore.so.0 $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libetagcore.so.0 $(DESTDIR)$(PREFIX)/lib/libetagcore.so
+	install -m 755 $(FFI_LIB)/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libetagcore.so
 	$(call pc,$(PREFIX),$(PREFIX)/lib,$(PREFIX)/include,$(DESTDIR)$(PREFIX)/lib/pkgconfig/etagcore.pc)
 
 # The C example built against an installed copy through pkg-config, shared and static; its tag
@@ -169,8 +171,10 @@ c-example:
 	$(CC) $(C_STRICT) ffi/examples/etag_check.c $$(pkg-config --cflags etagcore) \
 	  $$(pkg-config --variable=libdir etagcore)/libetagcore.a $$(pkg-config --variable=native_libs etagcore) \
 	  -o $(FFI_OUT)/etag_check-static
-	ldd $(FFI_OUT)/etag_check-shared | grep -q 'libetagcore.so.0 => $(C_EXAMPLE_PREFIX)/lib' || \
-	  { echo "etag_check-shared does not load the installed libetagcore.so.0"; exit 1; }
+	readelf -d $(FFI_LIB)/$(SONAME) | grep -q 'Library soname: \[$(SONAME)\]' || \
+	  { echo "libetagcore.so's soname is not $(SONAME)"; exit 1; }
+	ldd $(FFI_OUT)/etag_check-shared | grep -q '$(SONAME) => $(C_EXAMPLE_PREFIX)/lib' || \
+	  { echo "etag_check-shared does not load the installed $(SONAME)"; exit 1; }
 	want="$$($(CARGO) run --locked --quiet --example etag -- README.md | cut -d' ' -f1)"; \
 	for bin in etag_check-shared etag_check-static; do \
 	  got="$$($(FFI_OUT)/$$bin README.md "$$want" | tr '\n' ' ')"; \
