@@ -32,7 +32,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 SONAME := libetagcore.so.$(if $(filter 0.%,$(VERSION)),$(word 1,$(subst ., ,$(VERSION))).$(word 2,$(subst ., ,$(VERSION))),$(word 1,$(subst ., ,$(VERSION))))
 
 # cargo-fuzz targets (fuzz/): a bounded smoke run in CI, a long campaign by hand.
-FUZZ_TARGETS := entity_tag list http_date evaluate content c_abi
+FUZZ_TARGETS := entity_tag list http_date evaluate content c_abi http_conditions
 FUZZ_SECONDS ?= 20
 FUZZ_RUNS ?= 10000000
 
