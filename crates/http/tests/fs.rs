@@ -164,7 +164,13 @@ async fn if_none_match_gives_304_also_within_a_list_over_several_lines() {
         let (parts, body) = send(&service, request).await;
         assert_eq!(parts.status, StatusCode::NOT_MODIFIED, "{lines:?}");
         assert!(body.is_empty());
-        assert_eq!(header(&parts, header::ETAG), Some(etag.as_str()));
+        let weak = format!("W/{etag}");
+        let expected = if lines == [weak.clone()] {
+            &weak
+        } else {
+            &etag
+        };
+        assert_eq!(header(&parts, header::ETAG), Some(expected.as_str()));
         assert_eq!(header(&parts, header::CONTENT_LENGTH), None);
         assert_eq!(header(&parts, header::LAST_MODIFIED), None);
     }
@@ -667,4 +673,93 @@ async fn no_metadata_tag_ever_goes_out() {
             "{parts:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_weak_match_gets_a_weak_304_with_vary() {
+    let dir = TempDir::new();
+    dir.write("a.txt", BODY, T0, 0);
+    let service = ContentServeDir::new(dir.path());
+    let etag = tag(BODY);
+    let weak = format!("W/{etag}");
+    let (parts, _) = send(&service, get("/a.txt").header("if-none-match", &weak)).await;
+    assert_eq!(parts.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(header(&parts, header::ETAG), Some(weak.as_str()));
+    assert_eq!(header(&parts, header::VARY), Some("accept-encoding"));
+    // A strong member that matches wins: the client holds the identity copy too.
+    let both = format!("{weak}, {etag}");
+    let (parts, _) = send(&service, get("/a.txt").header("if-none-match", &both)).await;
+    assert_eq!(header(&parts, header::ETAG), Some(etag.as_str()));
+    assert_eq!(header(&parts, header::VARY), None);
+}
+
+#[tokio::test]
+async fn vary_accept_encoding_goes_on_200s_and_304s() {
+    let dir = TempDir::new();
+    dir.write("a.txt", BODY, T0, 0);
+    let service = ContentServeDir::new(dir.path()).vary_accept_encoding(true);
+    let (parts, _) = send(&service, get("/a.txt")).await;
+    assert_eq!(header(&parts, header::VARY), Some("accept-encoding"));
+    let (parts, _) = send(&service, get("/a.txt").header("if-none-match", tag(BODY))).await;
+    assert_eq!(parts.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(header(&parts, header::VARY), Some("accept-encoding"));
+}
+
+/// The order the example serves with: PreconditionLayer, CompressionLayer, ContentServeDir.
+#[tokio::test]
+async fn behind_compression_and_the_precondition_layer() {
+    use etagcore_http::layer::PreconditionLayer;
+    use tower::ServiceBuilder;
+    use tower_http::compression::CompressionLayer;
+
+    let dir = TempDir::new();
+    let text = "<p>the same bytes everywhere</p>\n".repeat(100);
+    dir.write("index.html", text.as_bytes(), T0, 0);
+    let app = ServiceBuilder::new()
+        .layer(PreconditionLayer::new())
+        .layer(CompressionLayer::new())
+        .service(ContentServeDir::new(dir.path()).vary_accept_encoding(true));
+    let call = |accept: &str, inm: Option<&str>| {
+        let mut request = get("/index.html").header("accept-encoding", accept);
+        if let Some(inm) = inm {
+            request = request.header("if-none-match", inm);
+        }
+        app.clone().oneshot(request.body(()).unwrap())
+    };
+    let strong = tag(text.as_bytes());
+    let weak = format!("W/{strong}");
+
+    let gzip = call("gzip", None).await.unwrap();
+    assert_eq!(gzip.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(gzip.headers()[header::ETAG], weak.as_str());
+    assert_eq!(gzip.headers()[header::VARY], "accept-encoding");
+    let compressed = gzip.into_body().collect().await.unwrap().to_bytes();
+    assert!(compressed.len() < text.len() / 4);
+
+    let identity = call("identity", None).await.unwrap();
+    assert_eq!(identity.headers()[header::ETAG], strong.as_str());
+    assert!(!identity.headers().contains_key(header::CONTENT_ENCODING));
+
+    for (accept, held) in [("gzip", &weak), ("identity", &strong), ("gzip", &strong)] {
+        let response = call(accept, Some(held)).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::NOT_MODIFIED,
+            "{accept} {held}"
+        );
+        assert_eq!(response.headers()[header::ETAG], held.as_str());
+        assert_eq!(response.headers()[header::VARY], "accept-encoding");
+        assert!(!response.headers().contains_key(header::CONTENT_ENCODING));
+        assert!(
+            response
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .is_empty()
+        );
+    }
+    let stale = call("gzip", Some("\"r2d2\"")).await.unwrap();
+    assert_eq!(stale.status(), StatusCode::OK);
 }

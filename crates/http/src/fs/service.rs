@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::UNIX_EPOCH;
 
-use etagcore::{Decision, Representation, parse_http_date};
+use etagcore::{ContentTag, Decision, Member, Members, Representation, parse_http_date};
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri};
 use pin_project_lite::pin_project;
@@ -30,6 +30,8 @@ use crate::{Conditions, TaggedEncoding, not_modified, precondition_failed, unix_
 /// without an `ETag`.
 const ATTEMPTS: u8 = 3;
 
+const ACCEPT_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding");
+
 /// The response body: ServeDir's, streamed as it reads the file (empty for 304 and 412).
 pub type ResponseBody = ServeFileSystemResponseBody;
 
@@ -48,7 +50,9 @@ pub type ResponseBody = ServeFileSystemResponseBody;
 ///    a file, off the runtime);
 /// 3. evaluates all five conditional fields with [`Conditions`], in RFC 9110's order, against
 ///    that tag and the file's mtime, and answers 412 or 304 itself: ServeDir never opens the
-///    file for them;
+///    file for them. A 304 carries the tag in the form the client's `If-None-Match` matched it:
+///    `W/"<hex>"` (and `Vary: accept-encoding`) when the client holds a copy that a compression
+///    layer or a proxy compressed on the fly and weakened;
 /// 4. otherwise calls ServeDir with the conditional fields removed (ServeDir does not judge
 ///    them again with its metadata tag), `Accept-Encoding` narrowed to the copy chosen in 1,
 ///    and `Range` only when the decision is to serve a range (a false `If-Range` gives the full
@@ -118,6 +122,8 @@ struct Config {
     precompressed: Precompressed,
     append_index_html: bool,
     blocking_stat: bool,
+    /// `Vary: accept-encoding` on every file response, for a compression layer outside.
+    vary: bool,
     /// A copy of the ServeDir, for the requests that leave the fast path.
     serve_dir: ServeDir,
 }
@@ -144,6 +150,7 @@ impl ContentServeDir {
                 precompressed: Precompressed::default(),
                 append_index_html: true,
                 blocking_stat: false,
+                vary: false,
                 serve_dir: serve_dir.clone(),
             }),
             serve_dir,
@@ -344,6 +351,31 @@ impl ContentServeDir {
         })
     }
 
+    /// Sends `Vary: accept-encoding` with every file response, the 304s this service answers
+    /// itself included. Set it when a compression layer sits outside this service: the
+    /// compressed 200s get that `Vary` from the compressor, and RFC 9110 section 15.4.5 wants a
+    /// 304 to carry the `Vary` its 200 would have had. (With precompressed copies configured,
+    /// ServeDir and this service send it anyway.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use etagcore_http::fs::ContentServeDir;
+    /// use tower::ServiceBuilder;
+    /// use tower_http::compression::CompressionLayer;
+    ///
+    /// let service = ServiceBuilder::new()
+    ///     .layer(CompressionLayer::new())
+    ///     .service(ContentServeDir::new("assets").vary_accept_encoding(true));
+    /// ```
+    #[must_use]
+    pub fn vary_accept_encoding(self, vary: bool) -> Self {
+        self.with(|c, s| {
+            c.vary = vary;
+            s
+        })
+    }
+
     /// The tag cache this service fills.
     ///
     /// # Examples
@@ -466,7 +498,7 @@ impl Future for ResponseFuture {
                     let Some(check) = check.take() else {
                         return Poll::Ready(Ok(untagged(result)));
                     };
-                    match finish(result, &check.target, &check.cached) {
+                    match finish(result, &check.target, &check.cached, check.config.vary) {
                         Finished::Done(response) => return Poll::Ready(Ok(response)),
                         Finished::Changed(response)
                             if check.attempt.saturating_add(1) >= ATTEMPTS =>
@@ -576,7 +608,12 @@ async fn slow(
             Plan::Respond(response) => return response,
             Plan::Forward(request) => request,
         };
-        match finish(serve_dir.try_call(request).await, &target, &cached) {
+        match finish(
+            serve_dir.try_call(request).await,
+            &target,
+            &cached,
+            config.vary,
+        ) {
             Finished::Done(response) => return response,
             Finished::Changed(response) if last => return untagged(Ok(response)),
             Finished::Changed(_) => attempt = attempt.saturating_add(1),
@@ -623,11 +660,17 @@ fn plan(config: &Config, head: &Head, target: &Target, cached: &Cached) -> Plan 
         Decision::PreconditionFailed => Plan::Respond(precondition_failed()),
         Decision::NotModified => {
             let (mut parts, ()) = Response::new(()).into_parts();
-            parts.headers.insert(header::ETAG, cached.value.clone());
-            if config.precompressed.any() {
-                parts
-                    .headers
-                    .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            let weak = matched_only_weakly(&conditions, &cached.tag);
+            let etag = if weak {
+                HeaderValue::from_str(cached.tag.weaken().as_str()).ok()
+            } else {
+                None
+            };
+            parts
+                .headers
+                .insert(header::ETAG, etag.unwrap_or_else(|| cached.value.clone()));
+            if weak || config.vary || config.precompressed.any() {
+                parts.headers.insert(header::VARY, ACCEPT_ENCODING);
             }
             parts
                 .extensions
@@ -637,6 +680,27 @@ fn plan(config: &Config, head: &Head, target: &Target, cached: &Cached) -> Plan 
         Decision::ServeRange => Plan::Forward(forward(head, target, true)),
         _ => Plan::Forward(forward(head, target, false)),
     }
+}
+
+/// Whether `If-None-Match` matched the tag only through members in the weak form: the client
+/// holds a copy some layer or proxy compressed on the fly and weakened, `W/"<hex>"`, and the
+/// 304 must name that copy (RFC 9110 section 15.4.5: the `ETag` and `Vary` its 200 had).
+fn matched_only_weakly(conditions: &Conditions<'_>, tag: &ContentTag) -> bool {
+    let ours = tag.entity_tag();
+    let mut weak = false;
+    for member in Members::new(conditions.request().if_none_match) {
+        match member {
+            Ok(Member::Tag(held)) if held.weak_eq(&ours) => {
+                if !held.is_weak() {
+                    return false;
+                }
+                weak = true;
+            }
+            Ok(Member::Any) => return false,
+            _ => {}
+        }
+    }
+    weak
 }
 
 /// The request ServeDir gets for a decided file: no conditional field, `Accept-Encoding`
@@ -687,6 +751,7 @@ fn finish(
     result: io::Result<Response<ResponseBody>>,
     target: &Target,
     cached: &Cached,
+    vary: bool,
 ) -> Finished {
     let mut response = match result {
         Ok(response) => response,
@@ -701,9 +766,11 @@ fn finish(
     if !served(&response, target) {
         return Finished::Changed(response);
     }
-    response
-        .headers_mut()
-        .insert(header::ETAG, cached.value.clone());
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, cached.value.clone());
+    if vary && !headers.contains_key(header::VARY) {
+        headers.insert(header::VARY, ACCEPT_ENCODING);
+    }
     response
         .extensions_mut()
         .insert(TaggedEncoding(target.encoding.header_value()));
