@@ -5,7 +5,10 @@
 
 fn main() {
     let version = |part| std::env::var(part).unwrap_or_else(|_| "0".to_owned());
-    let (major, minor) = (version("CARGO_PKG_VERSION_MAJOR"), version("CARGO_PKG_VERSION_MINOR"));
+    let (major, minor) = (
+        version("CARGO_PKG_VERSION_MAJOR"),
+        version("CARGO_PKG_VERSION_MINOR"),
+    );
     let soname = if major == "0" {
         format!("libetagcore.so.0.{minor}")
     } else {
