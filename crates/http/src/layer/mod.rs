@@ -41,10 +41,16 @@
 //!
 //! | order, outside in | what goes wrong |
 //! |---|---|
-//! | Compression, Precondition, ContentEtag | the strong identity tag goes out on gzip bodies (RFC 9110 section 8.8.1); the 304 loses `Vary` (the compressor skips an empty body, and only adds `Vary` to bodies it compresses) |
-//! | Precondition, ContentEtag, Compression | gzip bodies have no known size, so they are never tagged: no 304 for a client that accepts gzip; identity ones are |
-//! | ContentEtag, Precondition, Compression and ContentEtag, Compression, Precondition | the conditions are evaluated before there is a content tag: no 304 ever (and gzip bodies are never tagged) |
-//! | Compression, ContentEtag, Precondition | the same, and the strong tag goes out on gzip bodies |
+//! | Compression, Precondition, ContentEtag | the strong identity tag goes out on gzip bodies (RFC 9110 section 8.8.1); the 304 loses `Vary` (the compressor leaves an empty body alone, and adds `Vary` only to bodies it would compress); a compressor told to compress everything (`compress_when`) gzips the 304 |
+//! | Precondition, ContentEtag, Compression | gzip bodies have no known size, so they are never tagged: no 304 for a client that accepts gzip, and the compressor runs for every request |
+//! | ContentEtag, Precondition, Compression | the conditions are evaluated before there is a content tag: no 304 ever; gzip bodies are not tagged either |
+//! | ContentEtag, Compression, Precondition | the same |
+//! | Compression, ContentEtag, Precondition | no 304 ever, and the strong identity tag goes out on gzip bodies |
+//!
+//! In the right order the compressor never compresses for a 304 or a 412, but tower-http's
+//! `CompressionLayer` builds its encoder as soon as the inner response arrives, before the
+//! outer layer decides: for a gzip client that allocation is most of what a 304 costs (about
+//! 11 µs against 3 µs for an identity client in `benches/layer.rs`). It is dropped unused.
 //!
 //! Without compression, [`PreconditionLayer`] outside [`ContentEtagLayer`] is all it takes.
 //!
