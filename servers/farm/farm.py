@@ -14,7 +14,17 @@ file and prints its matrix and verdict, as an operator would run it. Exits non-z
 module run gives 1 ETag per file and 100 % 304s for If-None-Match and for both, and the probe
 exits 1 on the stock farm and 0 on the module's. Everything listens on 127.0.0.1; every nginx is
 stopped by its PID.
+
+Then the same farm with Rust origins behind the same balancer (rust_origins.py): three
+crates/http `serve_dir` replicas ($ETAGCORE_SERVE_DIR; the section is skipped with a note when
+it is unset), `--stock` (tower-http ServeDir) vs content tags (ContentServeDir), identity and
+with Accept-Encoding: gzip. The run also fails unless the content-tag origins give 1 ETag per
+file and 100 % 304s for If-None-Match and for both, identity and gzip alike (and, with
+$ETAGCORE_BIN, unless the probe exits 1 on the --stock origins and 0 on the others). The
+balancer talks HTTP/1.0 to the origins (nginx's default without proxy_http_version 1.1): hyper
+answers a 1.0 request without chunked encoding, closing the connection after a gzip body.
 """
+import gzip
 import os
 import random
 import subprocess
@@ -24,6 +34,7 @@ sys.dont_write_bytecode = True  # leave no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import header  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
+import rust_origins  # noqa: E402
 
 ROUNDS = 30  # revalidations per file and per kind: 10 per origin
 BASE_MTIME = 1_760_000_000  # Thu, 09 Oct 2025
@@ -44,15 +55,18 @@ def site_files():
 
 
 def run(with_module):
-    files = site_files()
-    origins = []
-    for i in range(3):
-        conf = "content_etag on;" if with_module else ""
-        origin = Nginx(conf, module=with_module)
+    origins = [Nginx("content_etag on;" if with_module else "", module=with_module) for _ in range(3)]
+    return farm(origins, site_files(), during=probe)
+
+
+def farm(origins, files, accept_encoding=None, during=None):
+    """Puts `files` on each origin (a different deploy time on each, a fresh inode for each copy),
+    starts them behind the round-robin balancer, measures, stops everything. Returns the rows,
+    and what `during(origins)` returned while they ran."""
+    for i, origin in enumerate(origins):
         for j, (name, data) in enumerate(sorted(files.items())):
-            # a different deploy time on each origin, and a fresh inode for each copy
             origin.write(name, data, mtime=BASE_MTIME + 3600 * i + 60 * j)
-        origins.append(origin)
+    extra = [("Accept-Encoding", accept_encoding)] if accept_encoding else []
     try:
         for o in origins:
             o.start()
@@ -65,7 +79,9 @@ def run(with_module):
                 tags = set()
                 first = None
                 for _ in range(3 * len(origins)):
-                    status, headers, body = lb.request("GET", "/" + name)
+                    status, headers, body = lb.request("GET", "/" + name, extra)
+                    if header(headers, "Content-Encoding") == "gzip":
+                        body = gzip.decompress(body)
                     assert status == 200 and body == files[name], (name, status)
                     tags.add(header(headers, "ETag"))
                     first = first or headers
@@ -77,10 +93,11 @@ def run(with_module):
                 }
                 rates = {}
                 for kind, cond in kinds.items():
-                    hits = sum(lb.request("GET", "/" + name, cond)[0] == 304 for _ in range(ROUNDS))
+                    hits = sum(lb.request("GET", "/" + name, cond + extra)[0] == 304
+                               for _ in range(ROUNDS))
                     rates[kind] = hits
                 rows.append((name, len(tags), rates))
-            return rows, probe(origins)
+            return rows, (during(origins) if during else None)
     finally:
         for o in origins:
             o.stop()
@@ -120,6 +137,37 @@ def table(title, rows):
     return pct
 
 
+def passed(rows, pct):
+    return all(tags == 1 for _, tags, _ in rows) and pct["If-None-Match"] == 100 and pct["both"] == 100
+
+
+def rust():
+    """The same farm with Rust origins (crates/http's serve_dir example): plain ServeDir
+    (--stock) vs content tags, then both again with Accept-Encoding: gzip through the balancer.
+    None when $ETAGCORE_SERVE_DIR is unset, else whether the content-tag farm passed."""
+    if not rust_origins.available():
+        print(f"\nRust origins: skipped ({rust_origins.missing_note()})")
+        return None
+    ok = True
+    for accept in (None, "gzip"):
+        label = f", Accept-Encoding: {accept}" if accept else ""
+        during = None if accept else probe  # the probe sends no Accept-Encoding of its own
+        rows, stock_probe = farm([rust_origins.ServeDirOrigin(stock=True) for _ in range(3)],
+                                 site_files(), accept, during)
+        stock = table(f"Rust origins: tower-http ServeDir, serve_dir --stock{label}", rows)
+        show_probe(stock_probe)
+        rows, module_probe = farm([rust_origins.ServeDirOrigin() for _ in range(3)], site_files(),
+                                  accept, during)
+        module = table(f"Rust origins: etagcore-http ContentServeDir, serve_dir{label}", rows)
+        show_probe(module_probe)
+        ok = ok and passed(rows, module)
+        if stock_probe is not None:
+            ok = ok and stock_probe[0] == 1 and module_probe[0] == 0
+        print(f"If-None-Match 304 rate: stock {stock['If-None-Match']:.0f}% -> content tags "
+              f"{module['If-None-Match']:.0f}%; both: {stock['both']:.0f}% -> {module['both']:.0f}%")
+    return ok
+
+
 def main():
     rows, stock_probe = run(with_module=False)
     stock = table("stock nginx 1.22 origins (ETag \"mtime-size\")", rows)
@@ -127,14 +175,17 @@ def main():
     rows, module_probe = run(with_module=True)
     module = table("origins with ngx_http_content_etag_module (content_etag on)", rows)
     show_probe(module_probe)
-    ok = all(tags == 1 for _, tags, _ in rows) and module["If-None-Match"] == 100 and module["both"] == 100
+    ok = passed(rows, module)
     if ETAGCORE_BIN:
         ok = ok and stock_probe[0] == 1 and module_probe[0] == 0
     print(f"\nIf-None-Match 304 rate: stock {stock['If-None-Match']:.0f}% -> module {module['If-None-Match']:.0f}%; "
           f"both: {stock['both']:.0f}% -> {module['both']:.0f}%")
     print("If-Modified-Since alone still depends on each origin's mtime: keep mtimes equal (rsync -t) "
           "or let clients send If-None-Match, which every browser does when it has an ETag.")
-    print("farm: PASS" if ok else "farm: FAIL (expected 1 ETag per file and 100% 304s with the module)")
+    rust_ok = rust()
+    ok = ok and rust_ok is not False
+    print("farm: PASS" if ok else "farm: FAIL (expected 1 ETag per file and 100% 304s with the module"
+          + (" and with the Rust content-tag origins)" if rust_ok is not None else ")"))
     return 0 if ok else 1
 
 
