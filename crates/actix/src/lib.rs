@@ -1,6 +1,8 @@
 //! Content ETags and RFC 9110 conditional requests for actix-web 4 and actix-files, on
 //! [`etagcore`].
 //!
+//! - [`Checked`]: extractor for `PUT` / `PATCH` / `DELETE` that evaluates the conditions against
+//!   the application's current tag *before* the handler runs.
 //! - [`Conditions`], [`not_modified`], [`precondition_failed`], [`representation`]: the five
 //!   conditional fields borrowed from actix-web's `HeaderMap`, and the 304 / 412 a decision
 //!   calls for. The design is etagcore-http's, on actix-web's `http` 0.2 types.
@@ -33,9 +35,11 @@
     )
 )]
 
+mod checked;
 mod conditions;
 mod response;
 
+pub use checked::{Checked, Current, CurrentTag, Refused, check};
 pub use conditions::{Conditions, MAX_FIELD_LINES, unix_now};
 pub use response::{
     TaggedEncoding, not_modified, precondition_failed, representation, weaken_etag,
