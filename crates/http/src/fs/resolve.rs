@@ -206,8 +206,14 @@ pub(crate) fn resolve(
     let Some(mut path) = file_path(base, uri_path) else {
         return Resolved::PassThrough;
     };
+    // ServeDir's `is_dir` check; for a file, the same metadata serves the identity case below.
+    let mut file = None;
     let is_dir = match std::fs::metadata(&path) {
-        Ok(metadata) => Some(metadata.is_dir()),
+        Ok(metadata) => {
+            let dir = metadata.is_dir();
+            file = (!dir).then_some(metadata);
+            Some(dir)
+        }
         Err(e)
             if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::InvalidInput =>
         {
@@ -232,18 +238,23 @@ pub(crate) fn resolve(
             .filter(|(_, q)| *q > 0)
             .max_by_key(|&&(encoding, q)| (q, encoding))
             .map(|&(encoding, _)| encoding);
-        let encoding = preferred.unwrap_or(Encoding::Identity);
-        let candidate = match encoding.extension() {
-            Some(extension) => {
-                let mut name = path.file_name().unwrap_or_default().to_os_string();
-                name.push(extension);
-                path.with_file_name(name)
-            }
-            None => path.clone(),
+        let Some((encoding, extension)) = preferred.and_then(|e| Some((e, e.extension()?))) else {
+            // The file itself (identity, or nothing acceptable: ServeDir opens the file).
+            let metadata = match file {
+                Some(metadata) => Ok(metadata),
+                None => std::fs::metadata(&path),
+            };
+            return match metadata {
+                Ok(metadata) => target(path, &metadata, Encoding::Identity),
+                Err(_) => Resolved::PassThrough,
+            };
         };
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(extension);
+        let candidate = path.with_file_name(name);
         match std::fs::metadata(&candidate) {
             Ok(metadata) => return target(candidate, &metadata, encoding),
-            Err(e) if e.kind() == io::ErrorKind::NotFound && encoding != Encoding::Identity => {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 accepted.retain(|&(other, _)| other != encoding);
             }
             Err(_) => return Resolved::PassThrough,
