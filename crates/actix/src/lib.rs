@@ -1,24 +1,38 @@
 //! Content ETags and RFC 9110 conditional requests for actix-web 4 and actix-files, on
 //! [`etagcore`].
 //!
+//! - [`ContentEtag`]: middleware that gives `GET` 200 responses the strong content tag of their
+//!   bytes (XXH3-128, the same on every server of a farm) and answers 304 / 412.
+//! - [`Preconditions`]: the same evaluation outermost, outside actix-web's `Compress`, with
+//!   `W/"<same hex>"` for bodies compressed on the fly.
 //! - [`Checked`]: extractor for `PUT` / `PATCH` / `DELETE` that evaluates the conditions against
 //!   the application's current tag *before* the handler runs.
-//! - [`Conditions`], [`not_modified`], [`precondition_failed`], [`representation`]: the five
-//!   conditional fields borrowed from actix-web's `HeaderMap`, and the 304 / 412 a decision
-//!   calls for. The design is etagcore-http's, on actix-web's `http` 0.2 types.
+//! - [`Conditions`], [`not_modified`], [`precondition_failed`], [`representation`]: the parts,
+//!   for handlers that decide themselves. The design is etagcore-http's, on actix-web's `http`
+//!   0.2 types.
 //!
 //! # Examples
 //!
 //! ```
-//! use actix_web::test::TestRequest;
-//! use etagcore::{ContentTag, Decision, Representation};
-//! use etagcore_actix::Conditions;
+//! use actix_web::{App, middleware::Compress, test, web};
+//! use etagcore_actix::{ContentEtag, Preconditions};
 //!
-//! let tag = ContentTag::of(b"<h1>hello</h1>");
-//! let req = TestRequest::get().insert_header(("if-none-match", tag.as_str())).to_http_request();
-//! let current = Representation { etag: Some(tag.entity_tag()), last_modified: None };
-//! let conditions = Conditions::new(req.method(), req.headers());
-//! assert_eq!(conditions.evaluate(Some(&current), 1_767_225_600), Decision::NotModified);
+//! # actix_web::rt::System::new().block_on(async {
+//! let app = test::init_service(
+//!     App::new()
+//!         .wrap(ContentEtag::new())
+//!         .wrap(Compress::default())
+//!         .wrap(Preconditions::new())
+//!         .route("/", web::get().to(|| async { "hello, farm" })),
+//! )
+//! .await;
+//! let res = test::call_service(&app, test::TestRequest::get().uri("/").to_request()).await;
+//! let etag = res.headers().get("etag").unwrap().clone();
+//! assert_eq!(etag, etagcore::ContentTag::of(b"hello, farm").as_str());
+//!
+//! let again = test::TestRequest::get().uri("/").insert_header(("if-none-match", etag)).to_request();
+//! assert_eq!(test::call_service(&app, again).await.status(), 304);
+//! # });
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -37,10 +51,15 @@
 
 mod checked;
 mod conditions;
+mod middleware;
 mod response;
 
 pub use checked::{Checked, Current, CurrentTag, Refused, check};
 pub use conditions::{Conditions, MAX_FIELD_LINES, unix_now};
+pub use middleware::{
+    ContentEtag, ContentEtagFuture, ContentEtagMiddleware, DEFAULT_LIMIT, Preconditions,
+    PreconditionsFuture, PreconditionsMiddleware,
+};
 pub use response::{
     TaggedEncoding, not_modified, precondition_failed, representation, weaken_etag,
 };
