@@ -5,6 +5,8 @@
 //!   bytes (XXH3-128, the same on every server of a farm) and answers 304 / 412.
 //! - [`Preconditions`]: the same evaluation outermost, outside actix-web's `Compress`, with
 //!   `W/"<same hex>"` for bodies compressed on the fly.
+//! - [`fs`]: static files with content tags from a shared cache, hashed once per file version
+//!   off the event loop ([`fs::TagCache`], [`fs::TaggedFiles`], [`fs::TaggedFile`]).
 //! - [`Checked`]: extractor for `PUT` / `PATCH` / `DELETE` that evaluates the conditions against
 //!   the application's current tag *before* the handler runs.
 //! - [`Conditions`], [`not_modified`], [`precondition_failed`], [`representation`]: the parts,
@@ -51,6 +53,7 @@
 
 mod checked;
 mod conditions;
+pub mod fs;
 mod middleware;
 mod response;
 
