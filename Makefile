@@ -257,12 +257,13 @@ mutants:
 	$(call need_cargo,mutants,cargo-mutants)
 	$(CARGO) mutants --package etagcore --output target/mutants $(addprefix --file ,$(MUTANTS_FILES)) -- --lib --tests
 
-# Every criterion bench in one run (benches/*.rs and the C ABI bench, ffi/benches/c_abi.rs),
+# Every criterion bench in one run (benches/*.rs, the C ABI bench ffi/benches/c_abi.rs, and
+# etagcore-http's crates/http/benches/*.rs),
 # then BENCHMARKS.md from the medians (benches/report.py). About 8 minutes;
 # BENCH_ARGS go to criterion (e.g. BENCH_ARGS="--warm-up-time 0.2 --measurement-time 0.5").
 BENCH_ARGS ?=
 bench:
 	rm -rf target/criterion
-	$(CARGO) bench --locked --bench '*' -- $(BENCH_ARGS)
+	$(CARGO) bench --locked --workspace --bench '*' -- $(BENCH_ARGS)
 	python3 benches/report.py target/criterion > BENCHMARKS.md.tmp
 	mv BENCHMARKS.md.tmp BENCHMARKS.md

@@ -21,7 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMMAND = "make bench"
 COMMANDS = [
     "rm -rf target/criterion",
-    "cargo bench --locked --bench '*'",
+    "cargo bench --locked --workspace --bench '*'",
     "python3 benches/report.py target/criterion > BENCHMARKS.md",
 ]
 PEERS = ["criterion", "headers", "http", "httpdate", "etag", "sha1", "md-5", "blake3", "xxhash-rust"]
@@ -124,6 +124,8 @@ EVAL_CASES = ["none", "revalidate_304", "five_fields"]
 SIZES = ["64B", "1KiB", "16KiB", "1MiB", "64MiB"]
 DATE_FORMATS = ["imf_fixdate", "rfc850", "asctime"]
 C_ABI_CASES = ["revalidate_304", "five_fields", "list_match"]
+HTTP_CASES = ["browser revalidation", "if-none-match list of 4",
+              "put with if-match + if-unmodified-since", "no conditions"]
 
 
 def goals(run):
@@ -508,6 +510,21 @@ def report(run):
         over = "-" if c is None or rust is None else f"{c - rust:+.1f} ns"
         rows.append([f"`{case}`", t(c), t(rust), over, x(run.ratio("c_abi", "c_abi", "rust", case))])
     w(table(header, rows))
+    w("")
+    w("## 7. etagcore-http\n")
+    w("`crates/http/benches/conditions.rs`: `Conditions::new(&Method, &HeaderMap)` + `evaluate` "
+      "against the same decision from the `headers` crate's typed headers on the same `HeaderMap` "
+      "(`typed_get`) and `httpdate`.\n")
+    w(time_table(run, "http_adapter", HTTP_CASES, "etagcore-http", ["etagcore-http", "headers"]))
+    w("")
+    w("`crates/http/benches/layer.rs`: a 16 KiB response through the tower layers, against the "
+      "service alone; and a revalidation answered 304 by the layer stack against the full 200 it "
+      "saves.\n")
+    w(time_table(run, "layer", ["16KiB"], "service",
+                 ["service", "content_etag", "precondition+content_etag"]))
+    w("")
+    w(time_table(run, "revalidation", ["16KiB"], "service_200",
+                 ["service_200", "stack_304_identity", "stack_304_gzip", "stack_200_gzip"]))
     w("")
     w(STATIC_NOTES)
     return "\n".join(out)
