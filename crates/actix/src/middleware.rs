@@ -334,6 +334,28 @@ fn pass<B>(res: ServiceResponse<B>, evaluate: bool) -> ServiceResponse<EitherBod
     decide(res).into_either()
 }
 
+/// One `Vary` line per value: `Compress` appends `accept-encoding` to a response that already
+/// varies by it (a static-file service with precompressed siblings says so too).
+fn dedupe_vary(headers: &mut header::HeaderMap) {
+    let mut lines = headers.get_all(header::VARY);
+    if lines.next().is_none() || lines.next().is_none() {
+        return;
+    }
+    let mut kept: Vec<HeaderValue> = Vec::new();
+    for value in headers.get_all(header::VARY) {
+        if !kept
+            .iter()
+            .any(|k| k.as_bytes().eq_ignore_ascii_case(value.as_bytes()))
+        {
+            kept.push(value.clone());
+        }
+    }
+    headers.remove(header::VARY);
+    for value in kept {
+        headers.append(header::VARY, value);
+    }
+}
+
 /// What the evaluation does to a response.
 enum Outcome<X> {
     /// The response goes out as it is.
@@ -490,6 +512,7 @@ where
         if transformed {
             weaken_etag(res.headers_mut());
         }
+        dedupe_vary(res.headers_mut());
         Poll::Ready(Ok(decide(res).into_either()))
     }
 }

@@ -375,6 +375,8 @@ async fn under_compress_and_preconditions() {
     let (res, _) = get(&app, "/page.txt", &[("accept-encoding", "gzip")]).await;
     assert_eq!(h(&res, header::CONTENT_ENCODING), Some("gzip"));
     assert_eq!(h(&res, header::ETAG), Some(identity.weaken().as_str()));
+    // Compress and the service both say Vary: accept-encoding; it goes out once.
+    assert_eq!(res.headers().get_all(header::VARY).count(), 1);
     let (res, _) = get(
         &app,
         "/page.txt",
