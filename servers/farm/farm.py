@@ -23,6 +23,11 @@ file and 100 % 304s for If-None-Match and for both, identity and gzip alike (and
 $ETAGCORE_BIN, unless the probe exits 1 on the --stock origins and 0 on the others). The
 balancer talks HTTP/1.0 to the origins (nginx's default without proxy_http_version 1.1): hyper
 answers a 1.0 request without chunked encoding, closing the connection after a gzip body.
+
+Then the same again with actix-web origins (actix_origins.py): three crates/actix
+`actix_serve_dir` replicas ($ETAGCORE_ACTIX_SERVE_DIR; skipped with a note when unset),
+`--stock` (actix-files Files) vs content tags (TaggedFiles), identity and gzip, with the same
+pass conditions as the Rust origins above.
 """
 import gzip
 import os
@@ -35,6 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import header  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
 import rust_origins  # noqa: E402
+import actix_origins  # noqa: E402
 
 ROUNDS = 30  # revalidations per file and per kind: 10 per origin
 BASE_MTIME = 1_760_000_000  # Thu, 09 Oct 2025
@@ -168,6 +174,33 @@ def rust():
     return ok
 
 
+def actix():
+    """The same farm with actix-web origins (crates/actix's actix_serve_dir example): plain
+    actix-files (--stock) vs content tags, identity then Accept-Encoding: gzip. None when
+    $ETAGCORE_ACTIX_SERVE_DIR is unset, else whether the content-tag farm passed."""
+    if not actix_origins.available():
+        print(f"\nactix origins: skipped ({actix_origins.missing_note()})")
+        return None
+    ok = True
+    for accept in (None, "gzip"):
+        label = f", Accept-Encoding: {accept}" if accept else ""
+        during = None if accept else probe  # the probe sends no Accept-Encoding of its own
+        rows, stock_probe = farm([actix_origins.ActixOrigin(stock=True) for _ in range(3)],
+                                 site_files(), accept, during)
+        stock = table(f"actix origins: actix-files Files, actix_serve_dir --stock{label}", rows)
+        show_probe(stock_probe)
+        rows, module_probe = farm([actix_origins.ActixOrigin() for _ in range(3)], site_files(),
+                                  accept, during)
+        module = table(f"actix origins: etagcore-actix TaggedFiles, actix_serve_dir{label}", rows)
+        show_probe(module_probe)
+        ok = ok and passed(rows, module)
+        if stock_probe is not None:
+            ok = ok and stock_probe[0] == 1 and module_probe[0] == 0
+        print(f"If-None-Match 304 rate: stock {stock['If-None-Match']:.0f}% -> content tags "
+              f"{module['If-None-Match']:.0f}%; both: {stock['both']:.0f}% -> {module['both']:.0f}%")
+    return ok
+
+
 def main():
     rows, stock_probe = run(with_module=False)
     stock = table("stock nginx 1.22 origins (ETag \"mtime-size\")", rows)
@@ -184,8 +217,11 @@ def main():
           "or let clients send If-None-Match, which every browser does when it has an ETag.")
     rust_ok = rust()
     ok = ok and rust_ok is not False
+    actix_ok = actix()
+    ok = ok and actix_ok is not False
     print("farm: PASS" if ok else "farm: FAIL (expected 1 ETag per file and 100% 304s with the module"
-          + (" and with the Rust content-tag origins)" if rust_ok is not None else ")"))
+          + (" and with the Rust content-tag origins" if rust_ok is not None else "")
+          + (" and with the actix content-tag origins" if actix_ok is not None else "") + ")")
     return 0 if ok else 1
 
 
