@@ -369,6 +369,12 @@ async fn a_rewritten_file_gets_a_new_tag() {
     assert_eq!(send(&service, old).await.0.status, StatusCode::OK);
     assert_eq!(service.tag_cache().hashes(), 3);
     assert_eq!(service.tag_cache().len(), 1, "one entry per path");
+
+    // Replaced by rename (a new inode) with the same length and mtime, as rsync does.
+    let fresh = dir.write("a.txt.tmp", b"version 44", T0, 1);
+    std::fs::rename(&fresh, dir.path().join("a.txt")).unwrap();
+    let (parts, _) = send(&service, get("/a.txt")).await;
+    assert_eq!(etag(&parts), Some(tag(b"version 44")));
 }
 
 #[tokio::test]
@@ -521,14 +527,27 @@ async fn a_manifest_supplies_tags_until_a_file_changes() {
     let dir = TempDir::new();
     dir.write("a.txt", b"aaa", T0, 0);
     dir.write("sub/b.txt", b"bbb", T0, 0);
+    dir.write("sub/b.txt.gz", b"gz of bbb", T0, 0);
     // Digests chosen by hand, so the test sees that the manifest's are the ones served.
     let text = "00000000000000000000000000000001  ./a.txt\n\
-                00000000000000000000000000000002  sub/b.txt\n";
+                00000000000000000000000000000002  sub/b.txt\n\
+                00000000000000000000000000000003  sub/b.txt.gz\n";
     let manifest_path = dir.path().join("tags.xxh128");
     std::fs::write(&manifest_path, text).unwrap();
     let service = ContentServeDir::new(dir.path())
+        .precompressed_gzip()
         .manifest_file(&manifest_path)
         .unwrap();
+    let (parts, body) = send(
+        &service,
+        get("/sub/b.txt").header("accept-encoding", "gzip"),
+    )
+    .await;
+    assert_eq!(&body[..], b"gz of bbb");
+    assert_eq!(
+        header(&parts, header::ETAG),
+        Some("\"00000000000000000000000000000003\"")
+    );
     let (parts, body) = send(&service, get("/a.txt")).await;
     assert_eq!(&body[..], b"aaa");
     assert_eq!(

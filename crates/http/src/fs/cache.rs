@@ -17,12 +17,14 @@ use tokio::sync::OnceCell;
 const CHUNK: usize = 64 * 1024;
 
 /// What identifies one version of a file: its length and its modification time, to the
-/// nanosecond. A rewrite that keeps both (same length, mtime reset by hand to the same
-/// nanosecond) is not seen; every other write is.
+/// nanosecond, and on Unix its inode (a file replaced by rename is another version even with
+/// the same length and mtime). An in-place rewrite that keeps the length and the mtime is not
+/// seen; every other write is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Stamp {
     pub(crate) len: u64,
     pub(crate) mtime: SystemTime,
+    inode: u64,
 }
 
 impl Stamp {
@@ -31,6 +33,7 @@ impl Stamp {
         Some(Stamp {
             len: metadata.len(),
             mtime: metadata.modified().ok()?,
+            inode: inode(metadata),
         })
     }
 
@@ -39,6 +42,16 @@ impl Stamp {
         let since = self.mtime.duration_since(UNIX_EPOCH).ok()?;
         i64::try_from(since.as_secs()).ok()
     }
+}
+
+#[cfg(unix)]
+fn inode(metadata: &Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(metadata)
+}
+
+#[cfg(not(unix))]
+fn inode(_: &Metadata) -> u64 {
+    0
 }
 
 /// A tag and its header value, made once: every response clones the value (a reference count).
@@ -75,16 +88,20 @@ struct Inner {
 }
 
 /// A bounded cache of content tags, keyed by path, length and modification time (with
-/// nanoseconds), filled by one streaming XXH3-128 hash of the file per version, run with
+/// nanoseconds; and the inode on Unix), filled by one streaming XXH3-128 hash of the file per version, run with
 /// [`tokio::task::spawn_blocking`] so the runtime's threads never read a file.
 ///
 /// - **Coalescing**: concurrent misses for one version of one file share one hash: the first
 ///   request starts it, the others wait on the same [`tokio::sync::OnceCell`]. (A request
 ///   dropped while it is hashing leaves the cell empty: the next waiter hashes again.)
-/// - **Changes**: a path whose length or mtime differs from its entry's is a miss; the new
+/// - **Changes**: a path whose length, mtime or inode differs from its entry's is a miss; the new
 ///   version replaces the old entry, so a path never holds more than one entry. A file that
 ///   changes while it is being hashed (its length or mtime before and after differ from the ones
-///   asked for, or fewer bytes than its length could be read) gives an error, not a tag.
+///   asked for, or fewer bytes than its length could be read) gives an error, not a tag. A
+///   rewrite that keeps the length *and* the mtime is not seen: on a file system whose mtimes
+///   are coarse (whole seconds, FAT's two seconds), a same-length rewrite within one tick keeps
+///   its old tag until the next change. (On Unix the inode is part of the version too, so a
+///   file replaced by rename, as rsync and most deploy tools do, is always seen.)
 /// - **Bound**: at most `capacity` entries. When an insertion finds the cache full, the least
 ///   recently used sixteenth of the entries (at least one) is evicted in one pass: an exact LRU
 ///   for small caches, an amortised one for large caches. An evicted entry costs one more hash
@@ -155,9 +172,9 @@ impl TagCache {
         }
     }
 
-    /// The tag of the file at `path` in the version `metadata` describes (its length and mtime),
-    /// from the cache, or from one streaming hash on tokio's blocking pool. Must be awaited
-    /// inside a tokio runtime.
+    /// The tag of the file at `path` in the version `metadata` describes (its length, mtime and inode),
+    /// from the cache, or from one streaming hash on tokio's blocking pool (outside a tokio
+    /// runtime, on the calling thread).
     ///
     /// # Errors
     ///
@@ -281,8 +298,14 @@ impl TagCache {
         let cached = cell
             .get_or_try_init(|| async {
                 hashes.fetch_add(1, Ordering::Relaxed);
+                // Outside a tokio runtime (a test, another executor) there is no blocking pool:
+                // hash right here rather than panic.
+                let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+                    return hash_file(path, stamp);
+                };
                 let owned = path.to_path_buf();
-                tokio::task::spawn_blocking(move || hash_file(&owned, stamp))
+                runtime
+                    .spawn_blocking(move || hash_file(&owned, stamp))
                     .await
                     .map_err(io::Error::other)?
             })

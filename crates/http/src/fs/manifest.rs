@@ -17,9 +17,9 @@ use super::cache::{Cached, Stamp};
 /// holds a backslash, CR or LF (escaped `\\`, `\r`, `\n`, GNU coreutils style).
 ///
 /// **The trust rule.** Loading stats every listed file and keeps its length and modification
-/// time (to the nanosecond) beside its tag. An entry is used only while the file still has
-/// exactly that length and mtime; once either differs, the file is hashed like any other (the
-/// entry is never trusted again for another version). So the manifest must describe the bytes
+/// time (to the nanosecond; and its inode on Unix) beside its tag. An entry is used only while
+/// the file still has exactly that length, mtime and inode; once any differs, the file is
+/// hashed like any other (the entry is never trusted again for another version). So the manifest must describe the bytes
 /// present *when it is loaded*: load it after the deploy has finished (`etagcore check`
 /// verifies a manifest against the files). A listed file that cannot be stat'ed at load time is
 /// an error, as is any malformed line: a broken deploy stops the server at startup rather than
@@ -151,7 +151,7 @@ impl Manifest {
     }
 
     /// The tag the manifest gives the file at `relative` (a path under the root, as in the
-    /// manifest), if the file's length and mtime in `metadata` are still the ones seen when
+    /// manifest), if the file's length, mtime and inode in `metadata` are still the ones seen when
     /// the manifest was loaded.
     ///
     /// # Examples

@@ -295,7 +295,7 @@ impl ContentServeDir {
         })
     }
 
-    /// Tags from a deploy-time manifest, trusted for each file while its length and mtime are
+    /// Tags from a deploy-time manifest, trusted for each file while its length, mtime and inode are
     /// the ones seen when the manifest was loaded (see [`Manifest`]); the other files go through
     /// the cache. Load the manifest with the same root as this service.
     ///
