@@ -782,3 +782,55 @@ async fn behind_compression_and_the_precondition_layer() {
     let stale = call("gzip", Some("\"r2d2\"")).await.unwrap();
     assert_eq!(stale.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_copy_chosen_is_servedirs_choice() {
+    let dir = TempDir::new();
+    dir.write("app.js", BODY, T0, 0);
+    for (ext, bytes) in [
+        ("gz", &b"gzip bytes"[..]),
+        ("br", b"brotli bytes"),
+        ("zst", b"zstd bytes"),
+    ] {
+        dir.write(&format!("app.js.{ext}"), bytes, T0, 0);
+    }
+    dir.write("only-gz.js", BODY, T0, 0);
+    dir.write("only-gz.js.gz", b"gzip bytes", T0, 0);
+    let ours = ContentServeDir::new(dir.path())
+        .precompressed_gzip()
+        .precompressed_br()
+        .precompressed_zstd();
+    let stock = ServeDir::new(dir.path())
+        .precompressed_gzip()
+        .precompressed_br()
+        .precompressed_zstd();
+    for path in ["/app.js", "/only-gz.js"] {
+        for accept in [
+            "gzip, br, zstd",
+            "gzip, br",
+            "br;q=0.5, gzip;q=0.9",
+            "zstd;q=0, br;q=0.1",
+            "identity, gzip;q=0.5",
+            "x-gzip",
+            "compress",
+            "*",
+        ] {
+            let request = || get(path).header("accept-encoding", accept);
+            let (theirs, their_body) = send(&stock, request()).await;
+            let (mine, my_body) = send(&ours, request()).await;
+            let coding = header(&theirs, header::CONTENT_ENCODING);
+            assert_eq!(
+                header(&mine, header::CONTENT_ENCODING),
+                coding,
+                "{path} {accept}"
+            );
+            assert_eq!(my_body, their_body, "{path} {accept}");
+            assert_eq!(header(&mine, header::ETAG), Some(tag(&my_body).as_str()));
+            let recorded = coding.map(|c| c.parse().unwrap());
+            assert_eq!(
+                mine.extensions.get::<TaggedEncoding>(),
+                Some(&TaggedEncoding(recorded))
+            );
+        }
+    }
+}
