@@ -73,12 +73,15 @@ pub type ResponseBody = ServeFileSystemResponseBody;
 /// local file system, and one thread-pool round trip fewer per request); for a network file
 /// system, [`ContentServeDir::stat_on_blocking_pool`] moves them to tokio's blocking pool.
 ///
-/// Place it innermost, under compression and the precondition layer, like this:
+/// Place it innermost, under compression and the precondition layer, like this
+/// (`examples/serve_dir.rs` serves a folder so):
 ///
 /// ```text
-/// PreconditionLayer      304/412 for what the inner service tags (and weak tags on the fly)
+/// PreconditionLayer      W/ on tags of bodies compressed on the fly; 304/412 for responses
+///                        that reach it with conditions still to judge
 ///   CompressionLayer     gzip for identity responses; precompressed copies pass untouched
-///     ContentServeDir    content tags, conditions decided before any file is opened
+///     ContentServeDir    content tags, conditions decided before any file is opened;
+///                        vary_accept_encoding(true), so its own 304s carry the compressor's Vary
 /// ```
 ///
 /// # Examples
