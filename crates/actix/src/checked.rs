@@ -171,6 +171,24 @@ impl Current {
 pub trait CurrentTag: 'static {
     /// The validators of the resource `req` targets, or `None` when it does not exist (a `PUT`
     /// that would create it: `If-None-Match: *` passes, `If-Match: *` fails).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actix_web::{HttpRequest, test::TestRequest};
+    /// use etagcore_actix::{Current, CurrentTag};
+    ///
+    /// struct Fixed;
+    /// impl CurrentTag for Fixed {
+    ///     async fn current(&self, _: &HttpRequest) -> Option<Current> {
+    ///         Current::entity_tag(b"\"v1\"").ok()
+    ///     }
+    /// }
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let current = Fixed.current(&TestRequest::default().to_http_request()).await;
+    /// assert_eq!(current.unwrap().etag(), Some(&b"\"v1\""[..]));
+    /// # });
+    /// ```
     fn current(&self, req: &HttpRequest) -> impl Future<Output = Option<Current>>;
 }
 
@@ -320,7 +338,16 @@ impl<T: CurrentTag> Checked<T> {
     ///
     /// # Examples
     ///
-    /// See [`Checked`].
+    /// ```
+    /// # use actix_web::HttpRequest;
+    /// # use etagcore_actix::{Checked, Current, CurrentTag};
+    /// struct Counter(std::sync::atomic::AtomicU64);
+    /// # impl CurrentTag for Counter { async fn current(&self, _: &HttpRequest) -> Option<Current> { None } }
+    /// async fn bump(checked: Checked<Counter>) -> String {
+    ///     let n = checked.data().0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    ///     n.to_string()
+    /// }
+    /// ```
     pub fn data(&self) -> &web::Data<T> {
         &self.data
     }
@@ -351,7 +378,36 @@ impl<T: CurrentTag> Checked<T> {
     ///
     /// # Examples
     ///
-    /// See [`Checked`].
+    /// ```
+    /// use std::sync::Mutex;
+    /// use actix_web::{App, HttpRequest, HttpResponse, test, web};
+    /// use etagcore_actix::{Checked, Current, CurrentTag};
+    ///
+    /// struct Version(Mutex<u64>);
+    ///
+    /// impl CurrentTag for Version {
+    ///     async fn current(&self, _: &HttpRequest) -> Option<Current> {
+    ///         let v = *self.0.lock().unwrap();
+    ///         Current::entity_tag(format!("\"{v}\"").as_bytes()).ok()
+    ///     }
+    /// }
+    ///
+    /// async fn bump(checked: Checked<Version>) -> actix_web::Result<HttpResponse> {
+    ///     let mut v = checked.data().0.lock().unwrap();
+    ///     // Another request may have bumped it since the extractor looked: check again.
+    ///     checked.recheck(Current::entity_tag(format!("\"{}\"", *v).as_bytes()).ok().as_ref())?;
+    ///     *v += 1;
+    ///     Ok(HttpResponse::NoContent().finish())
+    /// }
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let data = web::Data::new(Version(Mutex::new(1)));
+    /// let app = test::init_service(App::new().app_data(data.clone()).route("/", web::post().to(bump))).await;
+    /// let req = || test::TestRequest::post().uri("/").insert_header(("if-match", "\"1\"")).to_request();
+    /// assert_eq!(test::call_service(&app, req()).await.status(), 204);
+    /// assert_eq!(test::call_service(&app, req()).await.status(), 412);
+    /// # });
+    /// ```
     pub fn recheck(&self, current: Option<&Current>) -> Result<(), Refused> {
         check(&self.req, current)
     }

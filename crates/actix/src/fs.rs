@@ -47,6 +47,14 @@ use crate::{Conditions, TaggedEncoding, unix_now};
 const CHUNK: usize = 64 * 1024;
 
 /// The default number of files a [`TagCache`] remembers.
+///
+/// # Examples
+///
+/// ```
+/// use etagcore_actix::fs::{DEFAULT_CACHE_CAPACITY, TagCache};
+///
+/// assert_eq!(TagCache::default().capacity(), DEFAULT_CACHE_CAPACITY);
+/// ```
 pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
 
 /// A file's modification time as (seconds, nanoseconds) since the epoch, seconds negative
@@ -853,6 +861,26 @@ impl ServiceFactory<ServiceRequest> for TaggedFiles {
 }
 
 /// The service of [`TaggedFiles`].
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::dev::{Service, ServiceFactory};
+/// use actix_web::test;
+/// use etagcore::ContentTag;
+/// use etagcore_actix::fs::{TaggedFiles, TaggedFilesService};
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let dir = std::env::temp_dir().join("etagcore-actix-doc-service");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("a.txt"), "a").unwrap();
+///
+/// let files = TaggedFiles::new("/", &dir, Default::default());
+/// let service: TaggedFilesService = files.new_service(()).await.unwrap();
+/// let res = service.call(test::TestRequest::get().uri("/a.txt").to_srv_request()).await.unwrap();
+/// assert_eq!(res.headers().get("etag").unwrap(), ContentTag::of(b"a").as_str());
+/// # });
+/// ```
 #[derive(Clone, Debug)]
 pub struct TaggedFilesService(Rc<TaggedFiles>);
 

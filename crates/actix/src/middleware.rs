@@ -23,6 +23,12 @@ use crate::{unix_now, weaken_etag};
 pub(crate) struct EvaluatedOutside;
 
 /// The default most bytes [`ContentEtag`] buffers to tag a body: 1 MiB.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(etagcore_actix::DEFAULT_LIMIT, 1024 * 1024);
+/// ```
 pub const DEFAULT_LIMIT: usize = 1 << 20;
 
 /// Middleware: the strong content ETag of each `GET` 200 response, and the request's
@@ -138,6 +144,25 @@ where
 }
 
 /// The service [`ContentEtag`] wraps around the inner one.
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::dev::{Service, ServiceRequest, Transform, fn_service};
+/// use actix_web::{HttpResponse, test};
+/// use etagcore::ContentTag;
+/// use etagcore_actix::{ContentEtag, ContentEtagFuture, ContentEtagMiddleware};
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let handler = fn_service(|req: ServiceRequest| async {
+///     Ok::<_, actix_web::Error>(req.into_response(HttpResponse::Ok().body("hi")))
+/// });
+/// let service: ContentEtagMiddleware<_> = ContentEtag::new().new_transform(handler).await.unwrap();
+/// let future: ContentEtagFuture<_, _> = service.call(test::TestRequest::get().to_srv_request());
+/// let res = future.await.unwrap();
+/// assert_eq!(res.headers().get("etag").unwrap(), ContentTag::of(b"hi").as_str());
+/// # });
+/// ```
 #[derive(Debug)]
 pub struct ContentEtagMiddleware<S> {
     service: S,
@@ -170,7 +195,28 @@ where
 }
 
 pin_project! {
-    /// The response future of [`ContentEtagMiddleware`].
+    /// The response future of [`ContentEtagMiddleware`]: the inner service's response, its
+    /// body collected and tagged when it qualifies, then evaluated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actix_web::dev::{Service, ServiceRequest, Transform, fn_service};
+    /// use actix_web::{HttpResponse, test};
+    /// use etagcore::ContentTag;
+    /// use etagcore_actix::ContentEtag;
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let handler = fn_service(|req: ServiceRequest| async {
+    ///     Ok::<_, actix_web::Error>(req.into_response(HttpResponse::Ok().body("hi")))
+    /// });
+    /// let service = ContentEtag::new().new_transform(handler).await.unwrap();
+    /// let req = test::TestRequest::get()
+    ///     .insert_header(("if-none-match", ContentTag::of(b"hi").as_str()))
+    ///     .to_srv_request();
+    /// assert_eq!(service.call(req).await.unwrap().status(), 304);
+    /// # });
+    /// ```
     pub struct ContentEtagFuture<F, B> {
         #[pin]
         state: State<F, B>,
@@ -459,6 +505,25 @@ where
 }
 
 /// The service [`Preconditions`] wraps around the inner one.
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::dev::{Service, ServiceRequest, Transform, fn_service};
+/// use actix_web::{HttpResponse, test};
+/// use etagcore_actix::{Preconditions, PreconditionsFuture, PreconditionsMiddleware};
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let handler = fn_service(|req: ServiceRequest| async {
+///     let res = HttpResponse::Ok().insert_header(("etag", "\"v1\"")).body("one");
+///     Ok::<_, actix_web::Error>(req.into_response(res))
+/// });
+/// let service: PreconditionsMiddleware<_> = Preconditions::new().new_transform(handler).await.unwrap();
+/// let req = test::TestRequest::get().insert_header(("if-match", "\"v0\"")).to_srv_request();
+/// let future: PreconditionsFuture<_> = service.call(req);
+/// assert_eq!(future.await.unwrap().status(), 412);
+/// # });
+/// ```
 #[derive(Debug)]
 pub struct PreconditionsMiddleware<S> {
     service: S,
@@ -484,7 +549,26 @@ where
 }
 
 pin_project! {
-    /// The response future of [`PreconditionsMiddleware`].
+    /// The response future of [`PreconditionsMiddleware`]: the inner service's response, its
+    /// tag weakened when it was compressed after tagging, then evaluated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actix_web::dev::{Service, ServiceRequest, Transform, fn_service};
+    /// use actix_web::{HttpResponse, test};
+    /// use etagcore_actix::Preconditions;
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let handler = fn_service(|req: ServiceRequest| async {
+    ///     let res = HttpResponse::Ok().insert_header(("etag", "\"v1\"")).body("one");
+    ///     Ok::<_, actix_web::Error>(req.into_response(res))
+    /// });
+    /// let service = Preconditions::new().new_transform(handler).await.unwrap();
+    /// let req = test::TestRequest::get().insert_header(("if-none-match", "\"v1\"")).to_srv_request();
+    /// assert_eq!(service.call(req).await.unwrap().status(), 304);
+    /// # });
+    /// ```
     pub struct PreconditionsFuture<F> {
         #[pin]
         fut: F,
