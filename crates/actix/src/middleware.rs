@@ -40,8 +40,8 @@ pub const DEFAULT_LIMIT: usize = 1 << 20;
 ///   untagged and unbuffered.
 /// - An `ETag` the handler set is kept exactly as it was sent, and is what the conditions are
 ///   evaluated against (a malformed one counts as no tag).
-/// - For `GET` and `HEAD` 200 responses, all five conditional fields are evaluated in the order
-///   of RFC 9110 section 13.2.2: 304 with the fields section 15.4.5 keeps (no `Content-*`, no
+/// - For `GET` and `HEAD` 200 (and 206) responses, all five conditional fields are evaluated in
+///   the order of RFC 9110 section 13.2.2: 304 with the fields section 15.4.5 keeps (no `Content-*`, no
 ///   `Last-Modified` beside an `ETag`), or 412 with an empty body. Other methods are not
 ///   evaluated here: their handler has already run (use [`Checked`](crate::Checked)).
 ///
@@ -419,11 +419,12 @@ impl<X> Outcome<X> {
     }
 }
 
-/// The decision for a `GET` or `HEAD` 200 response.
+/// The decision for a `GET` or `HEAD` 200 response, or a 206 an inner service made (the
+/// conditions come before the range: a matching `If-None-Match` is a 304 whatever `Range` says).
 fn decide<X>(res: ServiceResponse<X>) -> Outcome<X> {
     let req = res.request();
-    let applies =
-        matches!(*req.method(), Method::GET | Method::HEAD) && res.status() == StatusCode::OK;
+    let applies = matches!(*req.method(), Method::GET | Method::HEAD)
+        && matches!(res.status(), StatusCode::OK | StatusCode::PARTIAL_CONTENT);
     let conditions = Conditions::new(req.method(), req.headers());
     if !applies || !conditions.is_conditional() {
         return Outcome::Keep(res);
@@ -446,10 +447,10 @@ fn decide<X>(res: ServiceResponse<X>) -> Outcome<X> {
 /// Middleware: the request's conditions evaluated outermost, after every transformation of the
 /// response (see [`ContentEtag`] for the order with `Compress`).
 ///
-/// For `GET` and `HEAD` 200 responses: when the response's `Content-Encoding` differs from the
-/// one its `ETag` was computed for ([`TaggedEncoding`], recorded by [`ContentEtag`] and the
-/// static-file service), the `ETag` becomes `W/"<same>"`; then all five conditional fields are
-/// evaluated against the response's `ETag` and `Last-Modified` (304 or 412 as for
+/// When a response's `Content-Encoding` differs from the one its `ETag` was computed for
+/// ([`TaggedEncoding`], recorded by [`ContentEtag`] and the static-file service), the `ETag`
+/// becomes `W/"<same>"`. Then, for `GET` and `HEAD` 200 and 206 responses, all five conditional
+/// fields are evaluated against the response's `ETag` and `Last-Modified` (304 or 412 as for
 /// [`ContentEtag`]). Inner [`ContentEtag`]s and [`TaggedFiles`](crate::fs::TaggedFiles) then
 /// only tag.
 ///

@@ -394,6 +394,30 @@ async fn under_compress_and_preconditions() {
         h(&res, header::ETAG),
         Some(ContentTag::of(b"pretend gzip bytes").as_str())
     );
+    // A range request is still revalidated, and still refused, by the outer evaluation.
+    let range = ("range", "bytes=0-9");
+    let (res, body) = get(
+        &app,
+        "/page.txt",
+        &[range, ("if-none-match", identity.as_str())],
+    )
+    .await;
+    assert_eq!((res.status().as_u16(), body.len()), (304, 0));
+    assert_eq!(h(&res, header::CONTENT_RANGE), None);
+    assert_eq!(
+        get(&app, "/page.txt", &[range, ("if-match", "\"x\"")])
+            .await
+            .0
+            .status(),
+        412
+    );
+    let (res, body) = get(&app, "/page.txt", &[range, ("if-match", identity.as_str())]).await;
+    assert_eq!(
+        (res.status().as_u16(), &body[..]),
+        (206, &b"text text "[..])
+    );
+    let (res, body) = get(&app, "/page.txt", &[range]).await;
+    assert_eq!((res.status().as_u16(), body.len()), (206, 10));
     // Deferred to the outer evaluation: If-None-Match: * and a matching If-Match.
     assert_eq!(
         get(&app, "/page.txt", &[("if-none-match", "*")])
