@@ -136,12 +136,20 @@ pub(crate) enum Resolved {
 /// One file to serve: its path, its path under the root, its version and its encoding.
 #[derive(Debug)]
 pub(crate) struct Target {
+    /// The file to open: the requested file, or its precompressed copy.
     pub(crate) path: PathBuf,
+    /// The requested file when `path` is a precompressed copy of it.
+    requested: Option<PathBuf>,
     pub(crate) stamp: Stamp,
     pub(crate) encoding: Encoding,
 }
 
 impl Target {
+    /// The requested file (whose name gives the `Content-Type`), copy or not.
+    pub(crate) fn requested(&self) -> &Path {
+        self.requested.as_deref().unwrap_or(&self.path)
+    }
+
     /// The path below `base`, as a manifest lists it.
     pub(crate) fn relative<'a>(&'a self, base: &Path) -> Option<&'a Path> {
         self.path.strip_prefix(base).ok()
@@ -245,7 +253,7 @@ pub(crate) fn resolve(
                 None => std::fs::metadata(&path),
             };
             return match metadata {
-                Ok(metadata) => target(path, &metadata, Encoding::Identity),
+                Ok(metadata) => target(path, None, &metadata, Encoding::Identity),
                 Err(_) => Resolved::PassThrough,
             };
         };
@@ -253,7 +261,7 @@ pub(crate) fn resolve(
         name.push(extension);
         let candidate = path.with_file_name(name);
         match std::fs::metadata(&candidate) {
-            Ok(metadata) => return target(candidate, &metadata, encoding),
+            Ok(metadata) => return target(candidate, Some(path), &metadata, encoding),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 accepted.retain(|&(other, _)| other != encoding);
             }
@@ -262,10 +270,16 @@ pub(crate) fn resolve(
     }
 }
 
-fn target(path: PathBuf, metadata: &Metadata, encoding: Encoding) -> Resolved {
+fn target(
+    path: PathBuf,
+    requested: Option<PathBuf>,
+    metadata: &Metadata,
+    encoding: Encoding,
+) -> Resolved {
     match Stamp::of(metadata) {
         Some(stamp) if metadata.is_file() => Resolved::File(Target {
             path,
+            requested,
             stamp,
             encoding,
         }),

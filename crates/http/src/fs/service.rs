@@ -14,10 +14,10 @@ use etagcore::{ContentTag, Decision, Member, Members, Representation, parse_http
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri};
 use pin_project_lite::pin_project;
-use tower_http::services::ServeDir;
 use tower_http::services::fs::{
     DefaultServeDirFallback, ServeFileSystemResponseBody, ServeFileSystemResponseFuture,
 };
+use tower_http::services::{ServeDir, ServeFile};
 use tower_service::Service;
 
 use super::cache::{Cached, TagCache, is_changed};
@@ -53,10 +53,11 @@ pub type ResponseBody = ServeFileSystemResponseBody;
 ///    file for them. A 304 carries the tag in the form the client's `If-None-Match` matched it:
 ///    `W/"<hex>"` (and `Vary: accept-encoding`) when the client holds a copy that a compression
 ///    layer or a proxy compressed on the fly and weakened;
-/// 4. otherwise calls ServeDir with the conditional fields removed (ServeDir does not judge
-///    them again with its metadata tag), `Accept-Encoding` narrowed to the copy chosen in 1,
-///    and `Range` only when the decision is to serve a range (a false `If-Range` gives the full
-///    200, not a 206);
+/// 4. otherwise has ServeDir serve that file, in its single-file mode (tower-http's
+///    [`ServeFile`], so the path is not resolved and stat'ed a second time), with the
+///    conditional fields removed (ServeDir does not judge them again with its metadata tag),
+///    `Accept-Encoding` narrowed to the copy chosen in 1, and `Range` only when the decision is
+///    to serve a range (a false `If-Range` gives the full 200, not a 206);
 /// 5. checks that ServeDir served the version stat'ed in 1 (its metadata `ETag`, or else its
 ///    length and `Last-Modified`, and its `Content-Encoding`), then replaces ServeDir's
 ///    metadata `ETag` with the content tag and records [`TaggedEncoding`] (`None` for the file
@@ -127,6 +128,8 @@ struct Config {
     blocking_stat: bool,
     /// `Vary: accept-encoding` on every file response, for a compression layer outside.
     vary: bool,
+    /// ServeDir's read size.
+    chunk_size: usize,
     /// A copy of the ServeDir, for the requests that leave the fast path.
     serve_dir: ServeDir,
 }
@@ -154,6 +157,7 @@ impl ContentServeDir {
                 append_index_html: true,
                 blocking_stat: false,
                 vary: false,
+                chunk_size: 64 * 1024,
                 serve_dir: serve_dir.clone(),
             }),
             serve_dir,
@@ -261,7 +265,10 @@ impl ContentServeDir {
     /// ```
     #[must_use]
     pub fn with_buf_chunk_size(self, chunk_size: usize) -> Self {
-        self.with(|_, s| s.with_buf_chunk_size(chunk_size))
+        self.with(|c, s| {
+            c.chunk_size = chunk_size;
+            s.with_buf_chunk_size(chunk_size)
+        })
     }
 
     /// A new, empty tag cache of at most `entries` entries (see [`TagCache`] for the eviction
@@ -534,6 +541,29 @@ impl Config {
         )
     }
 
+    /// ServeDir in its single-file mode (ServeFile) for a resolved file: it serves that file (or,
+    /// with `Accept-Encoding` narrowed to one coding, that copy of it) without resolving the
+    /// path again, so without ServeDir's `is_dir` stat on the blocking pool.
+    fn serve_file(&self, target: &Target) -> ServeFile {
+        let mut file = ServeFile::new(target.requested()).with_buf_chunk_size(self.chunk_size);
+        // Every configured coding, so that `Vary` is what ServeDir would send; the request's
+        // narrowed `Accept-Encoding` picks the copy.
+        let p = self.precompressed;
+        if p.gzip {
+            file = file.precompressed_gzip();
+        }
+        if p.br {
+            file = file.precompressed_br();
+        }
+        if p.zstd {
+            file = file.precompressed_zstd();
+        }
+        if p.deflate {
+            file = file.precompressed_deflate();
+        }
+        file
+    }
+
     /// The tag without waiting: the manifest's, or the cache's.
     fn lookup(&self, target: &Target) -> Option<Cached> {
         let listed = self.manifest.as_deref().and_then(|manifest| {
@@ -558,16 +588,16 @@ fn step(config: &Arc<Config>, serve_dir: &mut ServeDir, head: Head, resolved: Re
         Plan::Respond(response) => State::Ready {
             response: Some(response),
         },
-        Plan::Forward(request) => {
-            let check = Check {
+        Plan::Forward(request) => State::Serve {
+            future: config.serve_file(&target).try_call(request),
+            check: Some(Check {
                 config: Arc::clone(config),
                 head,
                 target,
                 cached,
                 attempt: 0,
-            };
-            State::serve(serve_dir, request, Some(check))
-        }
+            }),
+        },
     }
 }
 
@@ -579,15 +609,14 @@ async fn slow(
     mut resolved: Option<Target>,
     mut attempt: u8,
 ) -> Response<ResponseBody> {
-    let mut serve_dir = config.serve_dir.clone();
+    // ServeDir itself, for what this service does not tag.
+    let pass = |head: &Head| config.serve_dir.clone().try_call(pass_through(head));
     loop {
         let target = match resolved.take() {
             Some(target) => target,
             None => match resolve_async(&config, &head).await {
                 Resolved::File(target) => target,
-                Resolved::PassThrough => {
-                    return untagged(serve_dir.try_call(pass_through(&head)).await);
-                }
+                Resolved::PassThrough => return untagged(pass(&head).await),
             },
         };
         let last = attempt.saturating_add(1) >= ATTEMPTS;
@@ -604,7 +633,7 @@ async fn slow(
                     continue;
                 }
                 // Unreadable, or still changing: ServeDir answers, without a tag.
-                Err(_) => return untagged(serve_dir.try_call(pass_through(&head)).await),
+                Err(_) => return untagged(pass(&head).await),
             },
         };
         let request = match plan(&config, &head, &target, &cached) {
@@ -612,7 +641,7 @@ async fn slow(
             Plan::Forward(request) => request,
         };
         match finish(
-            serve_dir.try_call(request).await,
+            config.serve_file(&target).try_call(request).await,
             &target,
             &cached,
             config.vary,
