@@ -61,7 +61,7 @@ endef
 
 .PHONY: farm test check demo fmt clippy doc unit vectors nostd panic-check bench-build ffi header \
   c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign nginx-module nginx-test \
-  nginx-load bench mutants cli cli-test cli-bench
+  nginx-load bench mutants cli cli-test cli-bench serve-dir actix-serve-dir rust-load actix-load
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
@@ -221,10 +221,29 @@ nginx-test: nginx-module
 	python3 servers/farm/run_cases.py --server nginx servers/farm/cases servers/nginx/t
 	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx
 
-# Three origins behind a round-robin balancer: stock nginx, then the module; each time
-# `etagcore probe` against the origins.
-farm: nginx-module cli
-	ETAGCORE_BIN=$(CLI_BIN) python3 servers/farm/farm.py
+# Three origins behind a round-robin balancer, stock then etagcore's, for each server: nginx
+# (the module), Rust (etagcore-http's serve_dir example vs tower-http ServeDir) and actix-web
+# (etagcore-actix's example vs actix-files); `etagcore probe` against the origins each time.
+farm: nginx-module cli serve-dir actix-serve-dir
+	ETAGCORE_BIN=$(CLI_BIN) ETAGCORE_SERVE_DIR=$(SERVE_DIR_BIN) \
+	  ETAGCORE_ACTIX_SERVE_DIR=$(ACTIX_SERVE_DIR_BIN) python3 servers/farm/farm.py
+
+# The Rust static servers of the farm, optimised.
+SERVE_DIR_BIN := target/release/examples/serve_dir
+ACTIX_SERVE_DIR_BIN := target/release/examples/actix_serve_dir
+serve-dir:
+	$(CARGO) build --locked --release -p etagcore-http --example serve_dir
+actix-serve-dir:
+	$(CARGO) build --locked --release -p etagcore-actix --example actix_serve_dir
+
+# wrk on loopback, serve_dir (content tags) vs tower-http ServeDir, and the actix example vs
+# actix-files: interleaved rounds (not in CI: timings are for the record).
+rust-load: serve-dir
+	bash servers/nginx/install-deps.sh wrk
+	ETAGCORE_SERVE_DIR=$(SERVE_DIR_BIN) python3 servers/farm/load_rust.py
+actix-load: actix-serve-dir
+	bash servers/nginx/install-deps.sh wrk
+	ETAGCORE_ACTIX_SERVE_DIR=$(ACTIX_SERVE_DIR_BIN) python3 servers/farm/load_actix.py
 
 # The command-line tool (crates/cli), optimised: target/release/etagcore.
 CLI_BIN := target/release/etagcore
