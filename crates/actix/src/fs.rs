@@ -486,8 +486,8 @@ impl Responder for TaggedFile {
 }
 
 /// The `Last-Modified` second of a file: its mtime rounded down.
-fn last_modified(file: &NamedFile) -> Option<i64> {
-    let modified = file.modified()?;
+fn last_modified(modified: Option<SystemTime>) -> Option<i64> {
+    let modified = modified?;
     match modified.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).ok(),
         Err(before) => {
@@ -513,58 +513,94 @@ fn named_file_misjudges(headers: &HeaderMap) -> bool {
             .any(|v| v.as_bytes().trim_ascii() == b"*")
 }
 
-fn respond(tagged: TaggedFile, req: &HttpRequest) -> HttpResponse<BoxBody> {
-    let TaggedFile { file, tag, vary } = tagged;
-    let now = unix_now();
-    let lm = last_modified(&file);
-    let etag = tag.and_then(|t| HeaderValue::from_bytes(t.as_bytes()).ok());
-    let lm_value = lm
-        .and_then(|secs| format_http_date(secs).ok())
-        .and_then(|date| HeaderValue::from_bytes(&date).ok());
+/// A file's validators, and whether its responses vary by `Accept-Encoding`.
+struct Validators {
+    tag: Option<ContentTag>,
+    lm: Option<i64>,
+    vary: bool,
+}
+
+impl Validators {
+    fn etag(&self) -> Option<HeaderValue> {
+        self.tag
+            .and_then(|t| HeaderValue::from_bytes(t.as_bytes()).ok())
+    }
+
+    fn last_modified(&self) -> Option<HeaderValue> {
+        self.lm
+            .and_then(|secs| format_http_date(secs).ok())
+            .and_then(|date| HeaderValue::from_bytes(&date).ok())
+    }
+}
+
+/// What the evaluation before any body says.
+enum Early {
+    /// Send the file: the decision says whether a range may be served.
+    Send(Decision),
+    /// The 304 or 412.
+    Answer(HttpResponse<BoxBody>),
+}
+
+/// The evaluation, before a body is needed: the 304 or 412 (unless an outer `Preconditions`
+/// evaluates), else the decision that says whether a range may be served.
+fn early_answer(v: &Validators, req: &HttpRequest) -> Early {
     let current = Representation {
-        etag: tag.as_ref().map(ContentTag::entity_tag),
-        last_modified: lm,
+        etag: v.tag.as_ref().map(ContentTag::entity_tag),
+        last_modified: v.lm,
     };
     let conditions = Conditions::new(req.method(), req.headers());
     let decision = if conditions.is_conditional() || conditions.has_range() {
-        conditions.evaluate(Some(&current), now)
+        conditions.evaluate(Some(&current), unix_now())
     } else {
         Decision::Perform
     };
     let deferred = req.extensions().contains::<EvaluatedOutside>();
-
-    if !deferred
-        && matches!(
-            decision,
-            Decision::NotModified | Decision::PreconditionFailed
-        )
-    {
-        let mut response = if decision == Decision::NotModified {
-            HttpResponse::new(StatusCode::NOT_MODIFIED)
-                .set_body(BoxBody::new(actix_web::body::None::new()))
-        } else {
-            crate::precondition_failed()
-        };
-        if decision == Decision::NotModified {
+    match decision {
+        Decision::NotModified if !deferred => {
+            let mut response = HttpResponse::new(StatusCode::NOT_MODIFIED)
+                .set_body(BoxBody::new(actix_web::body::None::new()));
             let headers = response.headers_mut();
-            match etag {
+            match v.etag() {
                 Some(etag) => {
                     headers.insert(header::ETAG, etag);
                 }
                 // Last-Modified only guides a cache when there is no ETag (section 15.4.5).
                 None => {
-                    if let Some(lm) = lm_value {
+                    if let Some(lm) = v.last_modified() {
                         headers.insert(header::LAST_MODIFIED, lm);
                     }
                 }
             }
-            if vary {
+            if v.vary {
                 headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
             }
+            Early::Answer(response)
         }
-        return response;
+        Decision::PreconditionFailed if !deferred => Early::Answer(crate::precondition_failed()),
+        decision => Early::Send(decision),
     }
+}
 
+fn respond(tagged: TaggedFile, req: &HttpRequest) -> HttpResponse<BoxBody> {
+    let TaggedFile { file, tag, vary } = tagged;
+    let v = Validators {
+        tag,
+        lm: last_modified(file.modified()),
+        vary,
+    };
+    match early_answer(&v, req) {
+        Early::Send(decision) => send(file, &v, decision, req),
+        Early::Answer(answer) => answer,
+    }
+}
+
+/// The file, or its range, with the validators: the decision passed (or is an outer layer's).
+fn send(
+    file: NamedFile,
+    v: &Validators,
+    decision: Decision,
+    req: &HttpRequest,
+) -> HttpResponse<BoxBody> {
     let file = file.use_etag(false).use_last_modified(false);
     let mut response = if named_file_misjudges(req.headers()) {
         own_response(file, req, decision == Decision::ServeRange)
@@ -577,13 +613,13 @@ fn respond(tagged: TaggedFile, req: &HttpRequest) -> HttpResponse<BoxBody> {
     ) {
         let encoding = TaggedEncoding::of(response.headers());
         let headers = response.headers_mut();
-        if let Some(etag) = etag {
+        if let Some(etag) = v.etag() {
             headers.insert(header::ETAG, etag);
         }
-        if let Some(lm) = lm_value {
+        if let Some(lm) = v.last_modified() {
             headers.insert(header::LAST_MODIFIED, lm);
         }
-        if vary {
+        if v.vary {
             headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
         response.extensions_mut().insert(encoding);
@@ -891,33 +927,62 @@ const PRECOMPRESSED: [(Encoding, ContentEncoding, &str); 3] = [
     (Encoding::zstd(), ContentEncoding::Zstd, "zst"),
 ];
 
+/// The file a request resolves to, found by `stat` alone: the path whose bytes are sent (a
+/// precompressed sibling or the file itself), its metadata, and the file it stands for.
+struct Resolved {
+    path: PathBuf,
+    metadata: Metadata,
+    original: PathBuf,
+    coding: Option<ContentEncoding>,
+}
+
+impl Resolved {
+    /// Opens it: a `NamedFile` with the original's name (so its `Content-Type`) and the served
+    /// path's bytes.
+    fn open(&self) -> io::Result<NamedFile> {
+        let file = NamedFile::from_file(File::open(&self.path)?, &self.original)?;
+        Ok(match self.coding {
+            Some(coding) => file.set_content_encoding(coding),
+            None => file,
+        })
+    }
+}
+
 impl TaggedFilesService {
-    /// The file to serve for a path on disk (the directory's index file for a directory), and,
-    /// when a precompressed sibling is sent, the sibling's path and encoding.
-    fn open(&self, req: &ServiceRequest, path: PathBuf) -> io::Result<(NamedFile, PathBuf)> {
+    /// The file to serve for a path on disk (the directory's index file for a directory, a
+    /// precompressed sibling the client accepts), by `stat` alone.
+    fn resolve(&self, req: &ServiceRequest, path: PathBuf) -> io::Result<Resolved> {
         let mut path = path;
-        if path.is_dir() {
+        let mut metadata = std::fs::metadata(&path)?;
+        if metadata.is_dir() {
             match &self.0.index {
                 Some(index) => path.push(index),
                 None => return Err(io::Error::from(io::ErrorKind::NotFound)),
             }
         }
         if self.0.compressed
-            && let Some(found) = open_precompressed(req, &path)
+            && let Some(found) = precompressed(req, &path)
         {
             return Ok(found);
         }
-        let file = NamedFile::open(&path)?;
-        if file.metadata().is_dir() {
+        if metadata.is_dir() {
+            metadata = std::fs::metadata(&path)?;
+        }
+        if !metadata.is_file() {
             return Err(io::Error::from(io::ErrorKind::NotFound));
         }
-        Ok((file, path))
+        Ok(Resolved {
+            original: path.clone(),
+            path,
+            metadata,
+            coding: None,
+        })
     }
 }
 
-/// The precompressed sibling the request accepts best, opened, with its path: a `NamedFile`
-/// with the original's name (so its `Content-Type`) and the sibling's bytes.
-fn open_precompressed(req: &ServiceRequest, original: &Path) -> Option<(NamedFile, PathBuf)> {
+/// The precompressed sibling the request accepts best (`app.js.br`, `app.js.gz`,
+/// `app.js.zst`), when one exists.
+fn precompressed(req: &ServiceRequest, original: &Path) -> Option<Resolved> {
     let accept = req.get_header::<AcceptEncoding>()?;
     let mut offered: Vec<Encoding> = PRECOMPRESSED.iter().map(|(e, _, _)| e.clone()).collect();
     offered.push(Encoding::identity());
@@ -931,12 +996,15 @@ fn open_precompressed(req: &ServiceRequest, original: &Path) -> Option<(NamedFil
         name.push(".");
         name.push(extension);
         let sibling = original.with_file_name(name);
-        let opened = File::open(&sibling)
-            .and_then(|file| NamedFile::from_file(file, original))
-            .ok()
-            .filter(|file| !file.metadata().is_dir());
-        if let Some(file) = opened {
-            return Some((file.set_content_encoding(coding), sibling));
+        if let Ok(metadata) = std::fs::metadata(&sibling)
+            && metadata.is_file()
+        {
+            return Some(Resolved {
+                path: sibling,
+                metadata,
+                original: original.to_path_buf(),
+                coding: Some(coding),
+            });
         }
         offered.retain(|e| *e != chosen);
     }
@@ -965,28 +1033,52 @@ impl Service<ServiceRequest> for TaggedFilesService {
                     Err(err) => return Ok(req.error_response(err)),
                 };
             let path = this.0.root.join(relative);
-            let (file, hashed_path) = match this.open(&req, path) {
-                Ok(found) => found,
-                Err(err) => {
-                    let status = match err.kind() {
-                        io::ErrorKind::PermissionDenied => StatusCode::FORBIDDEN,
-                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => {
-                            StatusCode::NOT_FOUND
-                        }
-                        _ => StatusCode::INTERNAL_SERVER_ERROR,
-                    };
-                    return Ok(req.into_response(HttpResponse::new(status)));
-                }
+            let found = this.resolve(&req, path);
+            let (req, _payload) = req.into_parts();
+            let fail = |req, err: io::Error| {
+                let status = match err.kind() {
+                    io::ErrorKind::PermissionDenied => StatusCode::FORBIDDEN,
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => StatusCode::NOT_FOUND,
+                    _ => StatusCode::INTERNAL_SERVER_ERROR,
+                };
+                Ok(ServiceResponse::new(req, HttpResponse::new(status)))
             };
-            let tag = this.0.cache.tag(&hashed_path, file.metadata()).await.ok();
-            let tagged = TaggedFile {
-                file,
-                tag,
+            let found = match found {
+                Ok(found) => found,
+                Err(err) => return fail(req, err),
+            };
+            let cache = &this.0.cache;
+            let mut v = Validators {
+                tag: cache.tag(&found.path, &found.metadata).await.ok(),
+                lm: last_modified(found.metadata.modified().ok()),
                 vary: this.0.compressed,
             };
-            let (req, _payload) = req.into_parts();
-            let response = respond(tagged, &req);
+            // 304 and 412 without opening the file.
+            let decision = match early_answer(&v, &req) {
+                Early::Send(decision) => decision,
+                Early::Answer(answer) => return Ok(ServiceResponse::new(req, answer)),
+            };
+            let file = match found.open() {
+                Ok(file) => file,
+                Err(err) => return fail(req, err),
+            };
+            if !same_version(file.metadata(), &found.metadata) {
+                // Replaced between the stat and the open: the opened bytes decide.
+                v.tag = cache.tag(&found.path, file.metadata()).await.ok();
+                v.lm = last_modified(file.modified());
+                let response = match early_answer(&v, &req) {
+                    Early::Send(decision) => send(file, &v, decision, &req),
+                    Early::Answer(answer) => answer,
+                };
+                return Ok(ServiceResponse::new(req, response));
+            }
+            let response = send(file, &v, decision, &req);
             Ok(ServiceResponse::new(req, response))
         })
     }
+}
+
+/// Whether two metadata describe the same version of a file: length and mtime.
+fn same_version(a: &Metadata, b: &Metadata) -> bool {
+    a.len() == b.len() && mtime(a) == mtime(b)
 }
