@@ -238,12 +238,20 @@ actix-serve-dir:
 
 # wrk on loopback, serve_dir (content tags) vs tower-http ServeDir, and the actix example vs
 # actix-files: interleaved rounds (not in CI: timings are for the record).
+# Each writes its crate's BENCHMARKS.md, which benches/report.py carries into BENCHMARKS.md.
 rust-load: serve-dir
 	bash servers/nginx/install-deps.sh wrk
-	ETAGCORE_SERVE_DIR=$(SERVE_DIR_BIN) python3 servers/farm/load_rust.py
+	set -o pipefail; ETAGCORE_SERVE_DIR=$(SERVE_DIR_BIN) python3 servers/farm/load_rust.py | tee target/rust-load.txt
+	$(call load_md,etagcore-http serve_dir vs tower-http ServeDir,rust-load,crates/http/BENCHMARKS.md)
 actix-load: actix-serve-dir
 	bash servers/nginx/install-deps.sh wrk
-	ETAGCORE_ACTIX_SERVE_DIR=$(ACTIX_SERVE_DIR_BIN) python3 servers/farm/load_actix.py
+	set -o pipefail; ETAGCORE_ACTIX_SERVE_DIR=$(ACTIX_SERVE_DIR_BIN) python3 servers/farm/load_actix.py | tee target/actix-load.txt
+	$(call load_md,etagcore-actix actix_serve_dir vs actix-files,actix-load,crates/actix/BENCHMARKS.md)
+
+# $(call load_md,TITLE,TARGET,OUT): a load run's output as a BENCHMARKS.md section.
+load_md = { echo "\#\# $(1) (wrk)"; echo; \
+  echo "\`make $(2)\`, $$(date -u +%Y-%m-%d), $$(nproc) cores, at $$(git log -1 --format=%h): interleaved rounds, medians."; \
+  echo; echo '```text'; cat target/$(2).txt; echo '```'; } > $(3)
 
 # The command-line tool (crates/cli), optimised: target/release/etagcore.
 CLI_BIN := target/release/etagcore

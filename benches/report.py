@@ -536,10 +536,10 @@ def main():
     if not results:
         sys.exit(f"report.py: no criterion results under {root}")
     sys.stdout.write(report(Run(results)))
-    # The CLI's own figures (hyperfine, `make cli-bench`) ride along unchanged.
-    cli = os.path.join(ROOT, "crates", "cli", "BENCHMARKS.md")
-    if os.path.exists(cli):
-        with open(cli) as f:
+    # The crates' own figures (hyperfine for the CLI, wrk for the static servers: `make
+    # cli-bench`, `make rust-load`, `make actix-load`) ride along unchanged.
+    for path in sorted(glob.glob(os.path.join(ROOT, "crates", "*", "BENCHMARKS.md"))):
+        with open(path) as f:
             sys.stdout.write("\n" + f.read())
 
 
