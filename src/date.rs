@@ -572,6 +572,18 @@ mod tests {
         );
     }
 
+    /// The range constants are the first second of 1 Jan 0001 (a Monday in the proleptic
+    /// Gregorian calendar) and the last of 31 Dec 9999 (a Friday): the ends of the 4DIGIT years.
+    #[test]
+    fn range_constants_are_the_ends_of_years_0001_to_9999() {
+        let first = b"Mon, 01 Jan 0001 00:00:00 GMT";
+        let last = b"Fri, 31 Dec 9999 23:59:59 GMT";
+        assert_eq!(parse_http_date(first, NOW_2026), Ok(MIN_HTTP_DATE));
+        assert_eq!(parse_http_date(last, NOW_2026), Ok(MAX_HTTP_DATE));
+        assert_eq!(format_http_date(MIN_HTTP_DATE), Ok(*first));
+        assert_eq!(format_http_date(MAX_HTTP_DATE), Ok(*last));
+    }
+
     #[test]
     fn format_edges() {
         assert_eq!(
