@@ -112,6 +112,10 @@ pub fn hash_all(entries: &[&Entry], threads: Option<usize>, progress: &Progress)
     let work = || {
         entries
             .par_iter()
+            // One file per task: rayon's default halving hands one thread whole runs of large
+            // files (a tree lists them together) while the other idles; work-stealing single
+            // files keeps both cores busy to the end (59 -> 44 ms on the bench tree).
+            .with_max_len(1)
             .map(|e| {
                 let result = hash_file(&e.path);
                 progress.done(result.as_ref().map_or(0, |(_, n)| *n));
