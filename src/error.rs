@@ -63,3 +63,33 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::Error;
+    use std::string::ToString;
+
+    const ALL: [Error; 6] = [
+        Error::InvalidEntityTag,
+        Error::InvalidList,
+        Error::TooManyEmptyElements,
+        Error::InvalidDate,
+        Error::DateOutOfRange,
+        Error::BufferTooSmall,
+    ];
+
+    /// Each variant has a message of its own, and `Display` writes exactly that message, so a log
+    /// line tells the errors apart.
+    #[test]
+    fn each_variant_has_its_own_message_and_display_writes_it() {
+        for (i, error) in ALL.iter().enumerate() {
+            assert!(!error.as_str().is_empty(), "{error:?}");
+            assert_eq!(error.to_string(), error.as_str());
+            for other in ALL.iter().skip(i + 1) {
+                assert_ne!(error.as_str(), other.as_str(), "{error:?} {other:?}");
+            }
+        }
+    }
+}
