@@ -277,12 +277,14 @@ nginx-load: nginx-module
 	bash servers/nginx/install-deps.sh wrk
 	python3 servers/farm/load.py $(LOAD_SECONDS)
 
-# Mutation testing of the core's decision code (cargo-mutants; not in CI: about MUTANTS_MINUTES
-# of CPU). Every mutant that survives `cargo test -p etagcore` is listed in target/mutants.
+# Mutation testing of the core's decision code (cargo-mutants; not in CI: about 11 minutes on
+# 2 cores). Every mutant that survives `cargo test -p etagcore` is listed in target/mutants; the
+# last run (0.2.0): 218 tested, 201 caught, 0 missed, 17 unviable.
 MUTANTS_FILES ?= src/list.rs src/date.rs src/precondition.rs src/condition.rs src/etag.rs
 mutants:
 	$(call need_cargo,mutants,cargo-mutants)
-	$(CARGO) mutants --package etagcore --output target/mutants $(addprefix --file ,$(MUTANTS_FILES)) -- --lib --tests
+	$(CARGO) mutants --package etagcore $(addprefix --file ,$(MUTANTS_FILES)) --jobs 1 --timeout 120 \
+	  --output target/mutants -- --lib --tests
 
 # Every criterion bench in one run (benches/*.rs, the C ABI bench ffi/benches/c_abi.rs, and
 # etagcore-http's crates/http/benches/*.rs),
