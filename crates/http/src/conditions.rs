@@ -1,4 +1,4 @@
-//! The conditional fields of a request, borrowed from its `HeaderMap` into fixed arrays.
+//! The conditional fields of a request, borrowed from its `HeaderMap` without allocating.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -34,40 +34,56 @@ pub const MAX_FIELD_LINES: usize = 16;
 /// byte), so the core gives the field the meaning of a malformed list.
 const MALFORMED_LIST: &[u8] = b"\0";
 
-/// Up to [`MAX_FIELD_LINES`] field lines of one field.
+/// The five fields, in the order of [`Conditions::fields`].
+const NAMES: [HeaderName; 5] = [
+    header::IF_MATCH,
+    header::IF_NONE_MATCH,
+    header::IF_MODIFIED_SINCE,
+    header::IF_UNMODIFIED_SINCE,
+    header::IF_RANGE,
+];
+
+/// One field as `new` saw it: no line, one line (the common case, kept as a borrowed slice),
+/// or several (read again from the map, into a stack array, only when evaluated).
 #[derive(Clone, Copy, Debug)]
-struct Lines<'a> {
-    lines: [&'a [u8]; MAX_FIELD_LINES],
-    len: usize,
+enum Field<'a> {
+    Absent,
+    One(&'a [u8]),
+    Several,
 }
 
-impl<'a> Lines<'a> {
-    fn of(headers: &'a HeaderMap, name: &HeaderName, list: bool) -> Self {
-        let mut out = Lines {
-            lines: [&[]; MAX_FIELD_LINES],
-            len: 0,
-        };
-        for value in headers.get_all(name) {
-            match out.lines.get_mut(out.len) {
-                Some(slot) => {
-                    *slot = value.as_bytes();
-                    out.len += 1;
-                }
-                None if list => {
-                    out.lines[0] = MALFORMED_LIST;
-                    out.len = 1;
-                    break;
-                }
-                // A date field or If-Range already has more than one line: ignored, or false.
-                None => break,
-            }
+impl<'a> Field<'a> {
+    fn of(headers: &'a HeaderMap, name: &HeaderName) -> Self {
+        let mut values = headers.get_all(name).iter();
+        match (values.next(), values.next()) {
+            (None, _) => Field::Absent,
+            (Some(value), None) => Field::One(value.as_bytes()),
+            (Some(_), Some(_)) => Field::Several,
         }
-        out
     }
+}
 
-    fn as_slice(&self) -> &[&'a [u8]] {
-        self.lines.get(..self.len).unwrap_or_default()
+/// Up to [`MAX_FIELD_LINES`] field lines and how many are used.
+type Lines<'a> = ([&'a [u8]; MAX_FIELD_LINES], usize);
+
+fn several<'a>(headers: &'a HeaderMap, name: &HeaderName, list: bool) -> Lines<'a> {
+    let mut lines = [&[][..]; MAX_FIELD_LINES];
+    let mut len = 0;
+    for value in headers.get_all(name) {
+        match lines.get_mut(len) {
+            Some(slot) => {
+                *slot = value.as_bytes();
+                len += 1;
+            }
+            None if list => {
+                lines[0] = MALFORMED_LIST;
+                return (lines, 1);
+            }
+            // A date field or If-Range already has more than one line: ignored, or false.
+            None => break,
+        }
     }
+    (lines, len)
 }
 
 /// The five conditional fields of a request, its method, and whether it has a `Range` field:
@@ -90,12 +106,9 @@ impl<'a> Lines<'a> {
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Conditions<'a> {
+    headers: &'a HeaderMap,
     method: Method,
-    if_match: Lines<'a>,
-    if_none_match: Lines<'a>,
-    if_modified_since: Lines<'a>,
-    if_unmodified_since: Lines<'a>,
-    if_range: Lines<'a>,
+    fields: [Field<'a>; 5],
     has_range: bool,
 }
 
@@ -113,17 +126,16 @@ impl<'a> Conditions<'a> {
     /// ```
     pub fn new(method: &http::Method, headers: &'a HeaderMap) -> Self {
         Conditions {
+            headers,
             method: Method::from_bytes(method.as_str().as_bytes()),
-            if_match: Lines::of(headers, &header::IF_MATCH, true),
-            if_none_match: Lines::of(headers, &header::IF_NONE_MATCH, true),
-            if_modified_since: Lines::of(headers, &header::IF_MODIFIED_SINCE, false),
-            if_unmodified_since: Lines::of(headers, &header::IF_UNMODIFIED_SINCE, false),
-            if_range: Lines::of(headers, &header::IF_RANGE, false),
+            fields: NAMES.each_ref().map(|name| Field::of(headers, name)),
             has_range: headers.contains_key(header::RANGE),
         }
     }
 
-    /// The request as the core sees it.
+    /// Calls `f` with the request as the core sees it. The field lines are borrowed: a field
+    /// with one line (what clients send) as it is, a field with several in an array on this
+    /// call's stack, which is why the request is lent to a closure rather than returned.
     ///
     /// # Examples
     ///
@@ -135,18 +147,36 @@ impl<'a> Conditions<'a> {
     /// headers.append("if-none-match", "\"a\"".parse().unwrap());
     /// headers.append("if-none-match", "\"b\"".parse().unwrap());
     /// let conditions = Conditions::new(&Method::GET, &headers);
-    /// assert_eq!(conditions.request().if_none_match, [&b"\"a\""[..], b"\"b\""]);
+    /// let lines = conditions.with_request(|r| r.if_none_match.len());
+    /// assert_eq!(lines, 2);
     /// ```
-    pub fn request(&self) -> Request<'_> {
-        Request {
-            method: self.method,
-            if_match: self.if_match.as_slice(),
-            if_none_match: self.if_none_match.as_slice(),
-            if_modified_since: self.if_modified_since.as_slice(),
-            if_unmodified_since: self.if_unmodified_since.as_slice(),
-            if_range: self.if_range.as_slice(),
-            has_range: self.has_range,
+    pub fn with_request<R>(&self, f: impl FnOnce(&Request<'_>) -> R) -> R {
+        // An array only for a field with several lines; deferred initialisation keeps the
+        // common request (no field, or one line each) free of any array.
+        let (b0, b1, b2, b3, b4): (Lines<'a>, Lines<'a>, Lines<'a>, Lines<'a>, Lines<'a>);
+        macro_rules! lines {
+            ($field:expr, $i:expr, $list:expr, $buf:ident) => {
+                match $field {
+                    Field::Absent => &[][..],
+                    Field::One(line) => core::slice::from_ref(line),
+                    Field::Several => {
+                        $buf = several(self.headers, &NAMES[$i], $list);
+                        $buf.0.get(..$buf.1).unwrap_or_default()
+                    }
+                }
+            };
         }
+        let [f0, f1, f2, f3, f4] = &self.fields;
+        let request = Request {
+            method: self.method,
+            if_match: lines!(f0, 0, true, b0),
+            if_none_match: lines!(f1, 1, true, b1),
+            if_modified_since: lines!(f2, 2, false, b2),
+            if_unmodified_since: lines!(f3, 3, false, b3),
+            if_range: lines!(f4, 4, false, b4),
+            has_range: self.has_range,
+        };
+        f(&request)
     }
 
     /// RFC 9110 section 13.2.2 against the current representation (`None`: there is none) at
@@ -166,7 +196,7 @@ impl<'a> Conditions<'a> {
     /// assert_eq!(conditions.evaluate(Some(&current), 1_767_225_600), Decision::NotModified);
     /// ```
     pub fn evaluate(&self, current: Option<&Representation<'_>>, now: i64) -> Decision {
-        evaluate(&self.request(), current, now)
+        self.with_request(|request| evaluate(request, current, now))
     }
 
     /// Whether the request carries any of the five conditional fields.
@@ -182,15 +212,7 @@ impl<'a> Conditions<'a> {
     /// assert!(Conditions::new(&Method::GET, &headers).is_conditional());
     /// ```
     pub fn is_conditional(&self) -> bool {
-        [
-            &self.if_match,
-            &self.if_none_match,
-            &self.if_modified_since,
-            &self.if_unmodified_since,
-            &self.if_range,
-        ]
-        .iter()
-        .any(|l| l.len > 0)
+        self.fields.iter().any(|f| !matches!(f, Field::Absent))
     }
 
     /// Whether the request has a `Range` field.

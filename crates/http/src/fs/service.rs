@@ -719,10 +719,15 @@ fn plan(config: &Config, head: &Head, target: &Target, cached: &Cached) -> Plan 
 /// 304 must name that copy (RFC 9110 section 15.4.5: the `ETag` and `Vary` its 200 had).
 fn matched_only_weakly(conditions: &Conditions<'_>, tag: &ContentTag) -> bool {
     let ours = tag.entity_tag();
+    conditions.with_request(|request| weak_only(request.if_none_match, &ours))
+}
+
+/// See `matched_only_weakly`: the members of one If-None-Match field.
+fn weak_only(lines: &[&[u8]], ours: &etagcore::EntityTag<'_>) -> bool {
     let mut weak = false;
-    for member in Members::new(conditions.request().if_none_match) {
+    for member in Members::new(lines) {
         match member {
-            Ok(Member::Tag(held)) if held.weak_eq(&ours) => {
+            Ok(Member::Tag(held)) if held.weak_eq(ours) => {
                 if !held.is_weak() {
                     return false;
                 }
