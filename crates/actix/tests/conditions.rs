@@ -6,10 +6,9 @@
 #[path = "../../../tests/common/mod.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use common::{decode_bytes, decode_lines, naive_imf_fixdate};
 use etagcore::{ContentTag, Decision, EntityTag, Method, Representation, Request, evaluate};
 use etagcore_actix::{Conditions, MAX_FIELD_LINES};
 
@@ -129,118 +128,57 @@ fn core(
     evaluate(&request, current, now)
 }
 
-fn vector_files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors");
-    let mut dirs = vec![root];
-    if let Some(extra) = std::env::var_os("ETAGCORE_VECTORS_DIR").filter(|d| !d.is_empty()) {
-        dirs.push(PathBuf::from(extra));
-    }
-    let mut files = Vec::new();
-    for dir in dirs {
-        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
-            .collect();
-        found.sort();
-        files.extend(found);
-    }
-    files
-}
+#[path = "../../../tests/common/conditional_rows.rs"]
+mod conditional_rows;
 
-/// One conditional row: (method, headers, current, now, expected); Ok(None) when a field line
-/// holds a byte no HTTP field value can: not expressible.
-type Case = (
-    actix_web::http::Method,
-    HeaderMap,
-    Option<(Vec<u8>, Option<i64>)>,
-    i64,
-    u16,
-);
-
-fn case(header: &[&str], cells: &[&str]) -> Result<Option<Case>, String> {
-    let get = |column: &str| -> Result<&str, String> {
-        let i = header
-            .iter()
-            .position(|h| *h == column)
-            .ok_or(format!("no column {column}"))?;
-        Ok(cells.get(i).copied().unwrap_or(""))
-    };
-    let date = |column: &str| -> Result<i64, String> {
-        let bytes = decode_bytes(get(column)?)?;
-        std::str::from_utf8(&bytes)
-            .ok()
-            .and_then(naive_imf_fixdate)
-            .ok_or(format!("{column}: bad date"))
-    };
-    let Ok(method) = actix_web::http::Method::from_bytes(&decode_bytes(get("method")?)?) else {
-        return Ok(None);
-    };
+/// The row's request as a header map; None when a field line holds a byte no field value can
+/// (CR, LF, NUL, other controls): not expressible.
+fn header_map(row: &conditional_rows::Row) -> Option<HeaderMap> {
     let mut headers = HeaderMap::new();
-    for (column, name) in &FIELDS {
-        for line in decode_lines(get(column)?)?.unwrap_or_default() {
-            match HeaderValue::from_bytes(&line) {
-                Ok(value) => headers.append(name.clone(), value),
-                Err(_) => return Ok(None),
-            };
+    for ((_, name), lines) in FIELDS.iter().zip(&row.fields) {
+        for line in lines {
+            headers.append(name.clone(), HeaderValue::from_bytes(line).ok()?);
         }
     }
-    match get("has_range")? {
-        "yes" => headers.append(header::RANGE, HeaderValue::from_static("bytes=0-4")),
-        "no" => {}
-        other => return Err(format!("has_range {other:?}")),
+    if row.has_range {
+        headers.append(header::RANGE, HeaderValue::from_static("bytes=0-4"));
     }
-    let etag_cell = get("resource_etag")?;
-    let current = match etag_cell {
-        "(absent)" => None,
-        _ => Some((
-            decode_bytes(etag_cell)?,
-            match get("resource_last_modified")? {
-                "" => None,
-                _ => Some(date("resource_last_modified")?),
-            },
-        )),
-    };
-    let expected = get("expected_status_per_RFC9110")?
-        .parse()
-        .map_err(|_| "bad status")?;
-    Ok(Some((method, headers, current, date("now")?, expected)))
+    Some(headers)
 }
 
 #[test]
 fn every_vector_file_agrees_through_actix_header_maps() {
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut total = 0;
-    for path in vector_files() {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let mut lines = text.lines().filter(|l| !l.is_empty());
-        let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
-        if !header.contains(&"expected_status_per_RFC9110") {
+    for path in conditional_rows::vector_files(&repository) {
+        let Some(rows) = conditional_rows::rows(&path) else {
             continue;
-        }
+        };
         let (mut passed, mut skipped, mut failed) = (0, 0, Vec::new());
-        for (n, line) in lines.enumerate() {
-            let cells: Vec<&str> = line.split('\t').collect();
-            let Some((method, headers, current, now, expected)) = case(&header, &cells)
-                .unwrap_or_else(|e| panic!("{}:{}: {e}", path.display(), n + 2))
-            else {
+        for (line, row) in rows {
+            let (Ok(method), Some(headers)) = (
+                actix_web::http::Method::from_bytes(&row.method),
+                header_map(&row),
+            ) else {
                 skipped += 1;
                 continue;
             };
-            let etag = current
+            let etag = row
+                .current
                 .as_ref()
                 .and_then(|(e, _)| (!e.is_empty()).then(|| EntityTag::parse(e).unwrap()));
-            let current = current.as_ref().map(|(_, lm)| Representation {
+            let current = row.current.as_ref().map(|(_, lm)| Representation {
                 etag,
                 last_modified: *lm,
             });
-            let ours = Conditions::new(&method, &headers).evaluate(current.as_ref(), now);
-            let core = core(&method, &headers, current.as_ref(), now);
-            if ours.status() == expected && ours == core {
+            let ours = Conditions::new(&method, &headers).evaluate(current.as_ref(), row.now);
+            let core = core(&method, &headers, current.as_ref(), row.now);
+            if ours.status() == row.expected && ours == core {
                 passed += 1;
             } else {
+                let expected = row.expected;
                 failed.push(format!(
-                    "line {}: {ours:?}, core {core:?}, expected {expected}",
-                    n + 2
+                    "line {line}: {ours:?}, core {core:?}, expected {expected}"
                 ));
             }
         }
