@@ -147,58 +147,45 @@ def passed(rows, pct):
     return all(tags == 1 for _, tags, _ in rows) and pct["If-None-Match"] == 100 and pct["both"] == 100
 
 
-def rust():
-    """The same farm with Rust origins (crates/http's serve_dir example): plain ServeDir
-    (--stock) vs content tags, then both again with Accept-Encoding: gzip through the balancer.
-    None when $ETAGCORE_SERVE_DIR is unset, else whether the content-tag farm passed."""
-    if not rust_origins.available():
-        print(f"\nRust origins: skipped ({rust_origins.missing_note()})")
+def origin_farm(name, module, origin, stock_label, tags_label):
+    """The same farm with origins started from a binary (`module`: rust_origins or
+    actix_origins, whose `origin(stock=...)` makes one): the stock server (--stock) vs content
+    tags, then both again with Accept-Encoding: gzip through the balancer. None when the
+    binary's variable is unset, else whether the content-tag farm passed."""
+    if not module.available():
+        print(f"\n{name} origins: skipped ({module.missing_note()})")
         return None
     ok = True
     for accept in (None, "gzip"):
         label = f", Accept-Encoding: {accept}" if accept else ""
         during = None if accept else probe  # the probe sends no Accept-Encoding of its own
-        rows, stock_probe = farm([rust_origins.ServeDirOrigin(stock=True) for _ in range(3)],
-                                 site_files(), accept, during)
-        stock = table(f"Rust origins: tower-http ServeDir, serve_dir --stock{label}", rows)
+        rows, stock_probe = farm([origin(stock=True) for _ in range(3)], site_files(), accept,
+                                 during)
+        stock = table(f"{name} origins: {stock_label}{label}", rows)
         show_probe(stock_probe)
-        rows, module_probe = farm([rust_origins.ServeDirOrigin() for _ in range(3)], site_files(),
-                                  accept, during)
-        module = table(f"Rust origins: etagcore-http ContentServeDir, serve_dir{label}", rows)
+        rows, module_probe = farm([origin() for _ in range(3)], site_files(), accept, during)
+        tags = table(f"{name} origins: {tags_label}{label}", rows)
         show_probe(module_probe)
-        ok = ok and passed(rows, module)
+        ok = ok and passed(rows, tags)
         if stock_probe is not None:
             ok = ok and stock_probe[0] == 1 and module_probe[0] == 0
         print(f"If-None-Match 304 rate: stock {stock['If-None-Match']:.0f}% -> content tags "
-              f"{module['If-None-Match']:.0f}%; both: {stock['both']:.0f}% -> {module['both']:.0f}%")
+              f"{tags['If-None-Match']:.0f}%; both: {stock['both']:.0f}% -> {tags['both']:.0f}%")
     return ok
+
+
+def rust():
+    """crates/http's serve_dir example: plain tower-http ServeDir vs ContentServeDir."""
+    return origin_farm("Rust", rust_origins, rust_origins.ServeDirOrigin,
+                       "tower-http ServeDir, serve_dir --stock",
+                       "etagcore-http ContentServeDir, serve_dir")
 
 
 def actix():
-    """The same farm with actix-web origins (crates/actix's actix_serve_dir example): plain
-    actix-files (--stock) vs content tags, identity then Accept-Encoding: gzip. None when
-    $ETAGCORE_ACTIX_SERVE_DIR is unset, else whether the content-tag farm passed."""
-    if not actix_origins.available():
-        print(f"\nactix origins: skipped ({actix_origins.missing_note()})")
-        return None
-    ok = True
-    for accept in (None, "gzip"):
-        label = f", Accept-Encoding: {accept}" if accept else ""
-        during = None if accept else probe  # the probe sends no Accept-Encoding of its own
-        rows, stock_probe = farm([actix_origins.ActixOrigin(stock=True) for _ in range(3)],
-                                 site_files(), accept, during)
-        stock = table(f"actix origins: actix-files Files, actix_serve_dir --stock{label}", rows)
-        show_probe(stock_probe)
-        rows, module_probe = farm([actix_origins.ActixOrigin() for _ in range(3)], site_files(),
-                                  accept, during)
-        module = table(f"actix origins: etagcore-actix TaggedFiles, actix_serve_dir{label}", rows)
-        show_probe(module_probe)
-        ok = ok and passed(rows, module)
-        if stock_probe is not None:
-            ok = ok and stock_probe[0] == 1 and module_probe[0] == 0
-        print(f"If-None-Match 304 rate: stock {stock['If-None-Match']:.0f}% -> content tags "
-              f"{module['If-None-Match']:.0f}%; both: {stock['both']:.0f}% -> {module['both']:.0f}%")
-    return ok
+    """crates/actix's actix_serve_dir example: plain actix-files vs TaggedFiles."""
+    return origin_farm("actix", actix_origins, actix_origins.ActixOrigin,
+                       "actix-files Files, actix_serve_dir --stock",
+                       "etagcore-actix TaggedFiles, actix_serve_dir")
 
 
 def main():
