@@ -52,12 +52,14 @@ def wrk(url, headers=()):
     return rps, count, int(non2xx.group(1)) if non2xx else 0
 
 
-def main():
-    if not rust_origins.available():
-        print(f"load_rust: {rust_origins.missing_note()}")
+def compare(name, module, origin, stock, ours, note=""):
+    """The whole comparison for one pair of servers started from a binary (`module`:
+    rust_origins or actix_origins; `origin(stock=...)` makes one); `stock` and `ours` label
+    them. Prints the tables and `NAME: goal met` or not; returns the exit status."""
+    if not module.available():
+        print(f"{name}: {module.missing_note()}")
         return 2
-    servers = {"stock ServeDir": rust_origins.ServeDirOrigin(stock=True),
-               "ContentServeDir": rust_origins.ServeDirOrigin()}
+    servers = {stock: origin(stock=True), ours: origin()}
     try:
         targets = {}
         for label, server in servers.items():
@@ -85,8 +87,8 @@ def main():
             server.stop()
 
     print(f"requests/s, {len(BODY)}-byte file, wrk -t1 -c{CONNECTIONS} -d{SECONDS}s, "
-          f"{ROUNDS} interleaved rounds, median (min-max); {os.cpu_count()} CPUs")
-    print(f"{'server':<18} {'200 full':>22} {'304':>22}  ETag")
+          f"{ROUNDS} interleaved rounds, median (min-max); {note}{os.cpu_count()} CPUs")
+    print(f"{'server':<22} {'200 full':>22} {'304':>22}  ETag")
     medians = {}
     for label, (_, etag) in targets.items():
         cells = []
@@ -94,18 +96,23 @@ def main():
             runs = results[(label, kind)]
             medians[(label, kind)] = statistics.median(runs)
             cells.append(f"{medians[(label, kind)]:.0f} ({min(runs):.0f}-{max(runs):.0f})")
-        print(f"{label:<18} {cells[0]:>22} {cells[1]:>22}  {etag}")
-    ratio = {k: medians[("ContentServeDir", k)] / medians[("stock ServeDir", k)] for k in ("200", "304")}
-    print(f"{'ContentServeDir / stock':<18} {ratio['200']:>22.2f} {ratio['304']:>22.2f}")
+        print(f"{label:<22} {cells[0]:>22} {cells[1]:>22}  {etag}")
+    ratio = {k: medians[(ours, k)] / medians[(stock, k)] for k in ("200", "304")}
+    print(f"{ours + ' / stock':<22} {ratio['200']:>22.2f} {ratio['304']:>22.2f}")
     # Server CPU per request: what the server itself spent, whatever else shares the machine.
     print(f"\nserver CPU time per request, microseconds, median of {ROUNDS}")
-    print(f"{'server':<18} {'200 full':>22} {'304':>22}")
+    print(f"{'server':<22} {'200 full':>22} {'304':>22}")
     for label in targets:
         cells = [f"{statistics.median(cpu[(label, k)]):.1f}" for k in ("200", "304")]
-        print(f"{label:<18} {cells[0]:>22} {cells[1]:>22}")
+        print(f"{label:<22} {cells[0]:>22} {cells[1]:>22}")
     ok = min(ratio.values()) >= 0.95
-    print("load_rust: " + ("goal met (>= 0.95x)" if ok else "below the 0.95x goal"))
+    print(f"{name}: " + ("goal met (>= 0.95x)" if ok else "below the 0.95x goal"))
     return 0 if ok else 1
+
+
+def main():
+    return compare("load_rust", rust_origins, rust_origins.ServeDirOrigin, "stock ServeDir",
+                   "ContentServeDir")
 
 
 if __name__ == "__main__":
