@@ -1,14 +1,18 @@
 /*
- * ngx_http_content_etag_module: content ETags and RFC 9110 conditional requests for static
- * files, so that every server of a farm gives the same file the same ETag and answers every
- * revalidation, whichever server receives it.
+ * ngx_http_content_etag_module: content ETags and RFC 9110 conditional
+ * requests for static files, so that every server of a farm gives a file
+ * the same ETag and answers every revalidation, whichever server gets it.
  *
- * Two header filters (see ../config for their places in the chain):
- *  - ngx_http_content_etag_pre_module, before nginx's not-modified filter: for a static file
- *    response it sets the file's content tag as the ETag and disables nginx's own evaluation;
- *  - ngx_http_content_etag_module, after the gzip filter and before the range filter: it
- *    evaluates If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since and If-Range with
- *    etagcore and answers 304 or 412 itself, or lets the range filter serve the range.
+ * Two filters (see ../config for their places in the chain):
+ *  - ngx_http_content_etag_pre_module (ngx_http_content_etag_tag.c), before
+ *    nginx's not-modified filter: it holds a static file's header until the
+ *    body names the descriptor served, finds that file's content tag (the
+ *    shared zone, or a hash in a thread pool) and sets it as the ETag;
+ *  - this module, after the gzip filter and before the range filter: it
+ *    evaluates If-Match, If-None-Match, If-Modified-Since,
+ *    If-Unmodified-Since and If-Range with etagcore and answers 304 or 412
+ *    itself, or lets the range filter serve the range.
+ * This file also holds the directives.
  */
 
 #include <ngx_config.h>
@@ -17,36 +21,27 @@
 
 #include <etagcore.h>
 
-#include "ngx_http_content_etag_cache.h"
+#include "ngx_http_content_etag_module.h"
+#include "ngx_http_content_etag_zone.h"
 
 
-typedef struct {
-    ngx_flag_t   enable;
-    off_t        max_size;
-} ngx_http_content_etag_loc_conf_t;
+#define NGX_HTTP_CONTENT_ETAG_ZONE_SIZE      (1024 * 1024)
+#define NGX_HTTP_CONTENT_ETAG_SYNC_MAX_SIZE  (16 * 1024 * 1024)
 
 
-/* Present on a static-file response this module took over: the main filter then decides. */
-typedef struct {
-    /* the file's length: if a later filter changes it, the bytes sent are not the file's */
-    off_t        length;
-} ngx_http_content_etag_ctx_t;
-
-
-static ngx_int_t ngx_http_content_etag_pre_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_content_etag_header_filter(ngx_http_request_t *r);
-static ngx_int_t ngx_http_content_etag_open(ngx_http_request_t *r,
-    ngx_open_file_info_t *of);
-static ngx_int_t ngx_http_content_etag_set(ngx_http_request_t *r, u_char *tag,
-    size_t len);
-static void ngx_http_content_etag_field(ngx_table_elt_t *h, etagcore_bytes *line,
-    etagcore_field *field);
+static void ngx_http_content_etag_field(ngx_table_elt_t *h,
+    etagcore_bytes *line, etagcore_field *field);
 static void ngx_http_content_etag_not_modified(ngx_http_request_t *r);
+static char *ngx_http_content_etag_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_content_etag_thread_pool(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static void *ngx_http_content_etag_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_content_etag_create_loc_conf(ngx_conf_t *cf);
-static char *ngx_http_content_etag_merge_loc_conf(ngx_conf_t *cf, void *parent,
-    void *child);
+static char *ngx_http_content_etag_merge_loc_conf(ngx_conf_t *cf,
+    void *parent, void *child);
 static ngx_int_t ngx_http_content_etag_init(ngx_conf_t *cf);
-static ngx_int_t ngx_http_content_etag_pre_init(ngx_conf_t *cf);
 
 
 static ngx_command_t  ngx_http_content_etag_commands[] = {
@@ -65,6 +60,20 @@ static ngx_command_t  ngx_http_content_etag_commands[] = {
       offsetof(ngx_http_content_etag_loc_conf_t, max_size),
       NULL },
 
+    { ngx_string("content_etag_thread_pool"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_content_etag_thread_pool,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("content_etag_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_content_etag_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -73,7 +82,7 @@ static ngx_http_module_t  ngx_http_content_etag_module_ctx = {
     NULL,                                  /* preconfiguration */
     ngx_http_content_etag_init,            /* postconfiguration */
 
-    NULL,                                  /* create main configuration */
+    ngx_http_content_etag_create_main_conf, /* create main configuration */
     NULL,                                  /* init main configuration */
 
     NULL,                                  /* create server configuration */
@@ -100,194 +109,7 @@ ngx_module_t  ngx_http_content_etag_module = {
 };
 
 
-static ngx_http_module_t  ngx_http_content_etag_pre_module_ctx = {
-    NULL,                                  /* preconfiguration */
-    ngx_http_content_etag_pre_init,        /* postconfiguration */
-
-    NULL,                                  /* create main configuration */
-    NULL,                                  /* init main configuration */
-
-    NULL,                                  /* create server configuration */
-    NULL,                                  /* merge server configuration */
-
-    NULL,                                  /* create location configuration */
-    NULL                                   /* merge location configuration */
-};
-
-
-ngx_module_t  ngx_http_content_etag_pre_module = {
-    NGX_MODULE_V1,
-    &ngx_http_content_etag_pre_module_ctx, /* module context */
-    NULL,                                  /* module directives */
-    NGX_HTTP_MODULE,                       /* module type */
-    NULL,                                  /* init master */
-    NULL,                                  /* init module */
-    NULL,                                  /* init process */
-    NULL,                                  /* init thread */
-    NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
-    NULL,                                  /* exit master */
-    NGX_MODULE_V1_PADDING
-};
-
-
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
-static ngx_http_output_header_filter_pt  ngx_http_next_pre_header_filter;
-
-
-static ngx_int_t
-ngx_http_content_etag_pre_header_filter(ngx_http_request_t *r)
-{
-    u_char                             tag[ETAGCORE_CONTENT_TAG_LEN];
-    ngx_int_t                          rc;
-    ngx_open_file_info_t               of;
-    ngx_http_content_etag_ctx_t       *ctx;
-    ngx_http_content_etag_loc_conf_t  *conf;
-
-    conf = ngx_http_get_module_loc_conf(r, ngx_http_content_etag_module);
-
-    /* only a 200 from a static file, as the static and gzip_static handlers produce */
-    if (!conf->enable
-        || r != r->main
-        || r->upstream != NULL
-        || r->headers_out.status != NGX_HTTP_OK
-        || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))
-        || r->headers_out.last_modified_time == -1
-        || r->headers_out.content_length_n < 0)
-    {
-        return ngx_http_next_pre_header_filter(r);
-    }
-
-    if (ngx_http_content_etag_open(r, &of) != NGX_OK) {
-        return ngx_http_next_pre_header_filter(r);
-    }
-
-    rc = ngx_http_content_etag_file_tag(of.fd, conf->max_size, r->connection->log, tag);
-
-    if (rc == NGX_ERROR) {
-        return ngx_http_next_pre_header_filter(r);
-    }
-
-    if (rc == NGX_DECLINED) {
-        /*
-         * Too large to hash in the request path (or changing while read): nginx's own
-         * "mtime-size" tag stays, marked weak, since it names this server's metadata, not the
-         * bytes. The conditions are still evaluated by etagcore: a weak tag then never
-         * satisfies If-Match or If-Range, as RFC 9110's strong comparison requires.
-         */
-        ngx_http_weak_etag(r);
-
-    } else if (ngx_http_content_etag_set(r, tag, ETAGCORE_CONTENT_TAG_LEN) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_content_etag_ctx_t));
-    if (ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    ctx->length = r->headers_out.content_length_n;
-    ngx_http_set_ctx(r, ctx, ngx_http_content_etag_module);
-
-    /* the main filter evaluates the conditions, in RFC 9110's order, with this tag */
-    r->disable_not_modified = 1;
-
-    return ngx_http_next_pre_header_filter(r);
-}
-
-
-/*
- * Opens (through the open file cache) the file the static or gzip_static handler is serving,
- * and checks it is the same one: a regular file of the response's length and mtime.
- */
-static ngx_int_t
-ngx_http_content_etag_open(ngx_http_request_t *r, ngx_open_file_info_t *of)
-{
-    u_char                    *last;
-    size_t                     root;
-    ngx_str_t                  path;
-    ngx_uint_t                 gzip;
-    ngx_table_elt_t           *ce;
-    ngx_http_core_loc_conf_t  *clcf;
-
-    /* before the gzip filter runs, only gzip_static can have set Content-Encoding: gzip */
-    ce = r->headers_out.content_encoding;
-    gzip = ce != NULL && ce->hash != 0 && ce->value.len == 4
-           && ngx_strncasecmp(ce->value.data, (u_char *) "gzip", 4) == 0;
-
-    last = ngx_http_map_uri_to_path(r, &path, &root, gzip ? sizeof(".gz") - 1 : 0);
-    if (last == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (gzip) {
-        last = ngx_cpymem(last, ".gz", sizeof(".gz") - 1);
-        *last = '\0';
-    }
-
-    path.len = last - path.data;
-
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-    ngx_memzero(of, sizeof(ngx_open_file_info_t));
-
-    of->read_ahead = clcf->read_ahead;
-    of->directio = NGX_OPEN_FILE_DIRECTIO_OFF;
-    of->valid = clcf->open_file_cache_valid;
-    of->min_uses = clcf->open_file_cache_min_uses;
-    of->errors = clcf->open_file_cache_errors;
-    of->events = clcf->open_file_cache_events;
-
-    if (ngx_http_set_disable_symlinks(r, clcf, &path, of) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (ngx_open_cached_file(clcf->open_file_cache, &path, of, r->pool) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (!of->is_file
-        || of->size != r->headers_out.content_length_n
-        || of->mtime != r->headers_out.last_modified_time)
-    {
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_content_etag_set(ngx_http_request_t *r, u_char *tag, size_t len)
-{
-    u_char           *value;
-    ngx_table_elt_t  *etag;
-
-    value = ngx_pnalloc(r->pool, len);
-    if (value == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(value, tag, len);
-
-    etag = r->headers_out.etag;
-
-    if (etag == NULL) {
-        etag = ngx_list_push(&r->headers_out.headers);
-        if (etag == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_str_set(&etag->key, "ETag");
-        r->headers_out.etag = etag;
-    }
-
-    etag->hash = 1;
-    etag->value.data = value;
-    etag->value.len = len;
-
-    return NGX_OK;
-}
 
 
 static ngx_int_t
@@ -309,9 +131,10 @@ ngx_http_content_etag_header_filter(ngx_http_request_t *r)
     }
 
     /*
-     * A filter that changes the body (gzip, charset recoding, sub, ssi...) clears the length:
-     * the bytes sent are no longer the file's, so the tag may only be weak. gzip weakens it
-     * itself; this covers every other transformation the same way.
+     * A filter that changes the body (gzip, charset recoding, sub, ssi...)
+     * clears the length: the bytes sent are no longer the file's, so the tag
+     * may only be weak.  gzip weakens it itself; this covers every other
+     * transformation the same way.
      */
     if (r->headers_out.content_length_n != ctx->length) {
         ngx_http_weak_etag(r);
@@ -319,24 +142,28 @@ ngx_http_content_etag_header_filter(ngx_http_request_t *r)
 
     /* `if_modified_since off;` keeps its meaning: the field is not evaluated */
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-    ims = clcf->if_modified_since == NGX_HTTP_IMS_OFF ? NULL : r->headers_in.if_modified_since;
+    ims = clcf->if_modified_since == NGX_HTTP_IMS_OFF
+          ? NULL : r->headers_in.if_modified_since;
 
     /*
-     * nginx 1.22 answers 400 to a second If-* field line before any filter runs, so each field
-     * has at most one line here.
+     * nginx 1.22 answers 400 to a second If-* field line before any filter
+     * runs, so each field has at most one line here.
      */
     ngx_memzero(&req, sizeof(etagcore_request));
     req.method.ptr = r->method_name.data;
     req.method.len = r->method_name.len;
-    ngx_http_content_etag_field(r->headers_in.if_match, &lines[0], &req.if_match);
-    ngx_http_content_etag_field(r->headers_in.if_none_match, &lines[1], &req.if_none_match);
+    ngx_http_content_etag_field(r->headers_in.if_match, &lines[0],
+                                &req.if_match);
+    ngx_http_content_etag_field(r->headers_in.if_none_match, &lines[1],
+                                &req.if_none_match);
     ngx_http_content_etag_field(ims, &lines[2], &req.if_modified_since);
-    ngx_http_content_etag_field(r->headers_in.if_unmodified_since, &lines[3],
-                                &req.if_unmodified_since);
-    ngx_http_content_etag_field(r->headers_in.if_range, &lines[4], &req.if_range);
+    ngx_http_content_etag_field(r->headers_in.if_unmodified_since,
+                                &lines[3], &req.if_unmodified_since);
+    ngx_http_content_etag_field(r->headers_in.if_range, &lines[4],
+                                &req.if_range);
     req.has_range = r->headers_in.range != NULL;
 
-    /* the ETag as it now stands: W/"..." if the gzip filter compresses on the fly */
+    /* the ETag as it now stands: W/"..." if gzip compresses on the fly */
     ngx_memzero(&current, sizeof(etagcore_representation));
     etag = r->headers_out.etag;
     if (etag != NULL && etag->hash != 0) {
@@ -349,8 +176,15 @@ ngx_http_content_etag_header_filter(ngx_http_request_t *r)
     rc = etagcore_request_evaluate(&req, &current, ngx_time(), &decision);
 
     if (rc != ETAGCORE_RESULT_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "content_etag: evaluation failed: %s", etagcore_result_str(rc));
+        /*
+         * Cannot happen with nginx's one line per field; if it does, the
+         * full 200 with its tag is always a correct answer.
+         */
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "content_etag: evaluation failed (%s), "
+                      "sending the full response",
+                      etagcore_result_str(rc));
+        r->headers_in.range = NULL;
         return ngx_http_next_header_filter(r);
     }
 
@@ -361,16 +195,17 @@ ngx_http_content_etag_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
 
     case ETAGCORE_DECISION_PRECONDITION_FAILED:
-        return ngx_http_filter_finalize_request(r, &ngx_http_content_etag_module,
+        return ngx_http_filter_finalize_request(r,
+                                                &ngx_http_content_etag_module,
                                                 NGX_HTTP_PRECONDITION_FAILED);
 
     case ETAGCORE_DECISION_SERVE_RANGE:
-        /* If-Range (if any) is decided: the range filter must not compare it again */
+        /* If-Range is decided: the range filter must not compare it again */
         r->headers_in.if_range = NULL;
         return ngx_http_next_header_filter(r);
 
     default:
-        /* a false If-Range, or HEAD: RFC 9110 says to send the full representation */
+        /* a false If-Range, or HEAD: RFC 9110 sends the full representation */
         r->headers_in.range = NULL;
         return ngx_http_next_header_filter(r);
     }
@@ -378,7 +213,8 @@ ngx_http_content_etag_header_filter(ngx_http_request_t *r)
 
 
 static void
-ngx_http_content_etag_field(ngx_table_elt_t *h, etagcore_bytes *line, etagcore_field *field)
+ngx_http_content_etag_field(ngx_table_elt_t *h, etagcore_bytes *line,
+    etagcore_field *field)
 {
     if (h == NULL) {
         field->lines = NULL;
@@ -394,9 +230,9 @@ ngx_http_content_etag_field(ngx_table_elt_t *h, etagcore_bytes *line, etagcore_f
 
 
 /*
- * Turns the 200 into a 304 with the header fields RFC 9110 section 15.4.5 asks for: no
- * content and no representation metadata (etagcore_decision_field_rule), ETag and the caching
- * fields kept.
+ * Turns the 200 into a 304 with the header fields RFC 9110 section 15.4.5
+ * asks for: no content and no representation metadata
+ * (etagcore_decision_field_rule), ETag and the caching fields kept.
  */
 static void
 ngx_http_content_etag_not_modified(ngx_http_request_t *r)
@@ -444,14 +280,110 @@ ngx_http_content_etag_not_modified(ngx_http_request_t *r)
             continue;
         }
 
-        if (etagcore_decision_field_rule(ETAGCORE_DECISION_NOT_MODIFIED, h[i].key.data,
-                                         h[i].key.len, has_etag, &rule)
+        if (etagcore_decision_field_rule(ETAGCORE_DECISION_NOT_MODIFIED,
+                                         h[i].key.data, h[i].key.len,
+                                         has_etag, &rule)
             == ETAGCORE_RESULT_OK
             && rule == ETAGCORE_FIELD_RULE_OMIT)
         {
             h[i].hash = 0;
         }
     }
+}
+
+
+/* content_etag_zone NAME:SIZE; */
+static char *
+ngx_http_content_etag_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_content_etag_main_conf_t *mcf = conf;
+
+    u_char     *p;
+    ssize_t     size;
+    ngx_str_t  *value, name, s;
+
+    if (mcf->zone != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    p = (u_char *) ngx_strchr(value[1].data, ':');
+    if (p == NULL || p == value[1].data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone \"%V\", expected NAME:SIZE",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.data = value[1].data;
+    name.len = p - value[1].data;
+
+    s.data = p + 1;
+    s.len = value[1].data + value[1].len - s.data;
+
+    size = ngx_parse_size(&s);
+
+    if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone \"%V\" is too small or invalid, "
+                           "it takes at least %uz bytes",
+                           &value[1], 8 * ngx_pagesize);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->zone = ngx_http_content_etag_zone_add(cf, &name, size,
+                                                &ngx_http_content_etag_module);
+    if (mcf->zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* content_etag_thread_pool NAME | off; */
+static char *
+ngx_http_content_etag_thread_pool(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+#if (NGX_THREADS)
+    ngx_http_content_etag_loc_conf_t *lcf = conf;
+#endif
+
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+#if (NGX_THREADS)
+
+    if (lcf->thread_pool_name.data != NULL) {
+        return "is duplicate";
+    }
+
+    lcf->thread_pool_name = value[1];
+
+    return NGX_CONF_OK;
+
+#else
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        return NGX_CONF_OK;
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"content_etag_thread_pool %V\" needs nginx built "
+                       "--with-threads", &value[1]);
+    return NGX_CONF_ERROR;
+
+#endif
+}
+
+
+static void *
+ngx_http_content_etag_create_main_conf(ngx_conf_t *cf)
+{
+    return ngx_pcalloc(cf->pool, sizeof(ngx_http_content_etag_main_conf_t));
 }
 
 
@@ -465,6 +397,13 @@ ngx_http_content_etag_create_loc_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->thread_pool_name = { 0, NULL };
+     *     conf->thread_pool = NULL;
+     */
+
     conf->enable = NGX_CONF_UNSET;
     conf->max_size = NGX_CONF_UNSET;
 
@@ -473,13 +412,46 @@ ngx_http_content_etag_create_loc_conf(ngx_conf_t *cf)
 
 
 static char *
-ngx_http_content_etag_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+ngx_http_content_etag_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child)
 {
     ngx_http_content_etag_loc_conf_t *prev = parent;
     ngx_http_content_etag_loc_conf_t *conf = child;
 
+    off_t                               sync_max;
+    ngx_http_content_etag_main_conf_t  *mcf;
+
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
-    ngx_conf_merge_off_value(conf->max_size, prev->max_size, 16 * 1024 * 1024);
+
+    /* files hashed in the event loop stall it: their default limit is 16m */
+    sync_max = NGX_HTTP_CONTENT_ETAG_SYNC_MAX_SIZE;
+
+#if (NGX_THREADS)
+
+    ngx_conf_merge_str_value(conf->thread_pool_name, prev->thread_pool_name,
+                             "default");
+
+    if (conf->enable
+        && ngx_strcmp(conf->thread_pool_name.data, "off") != 0)
+    {
+        conf->thread_pool = ngx_thread_pool_add(cf, &conf->thread_pool_name);
+        if (conf->thread_pool == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        /* in a thread a file of any size only delays its own requests */
+        sync_max = NGX_MAX_OFF_T_VALUE;
+    }
+
+#endif
+
+    ngx_conf_merge_off_value(conf->max_size, prev->max_size, sync_max);
+
+    if (conf->enable) {
+        mcf = ngx_http_conf_get_module_main_conf(cf,
+                                                 ngx_http_content_etag_module);
+        mcf->used = 1;
+    }
 
     return NGX_CONF_OK;
 }
@@ -488,18 +460,23 @@ ngx_http_content_etag_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 static ngx_int_t
 ngx_http_content_etag_init(ngx_conf_t *cf)
 {
+    ngx_str_t                           name = ngx_string("content_etag");
+    ngx_http_content_etag_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_content_etag_module);
+
+    /* one cache per host even when no zone is configured */
+    if (mcf->used && mcf->zone == NULL) {
+        mcf->zone = ngx_http_content_etag_zone_add(cf, &name,
+                                          NGX_HTTP_CONTENT_ETAG_ZONE_SIZE,
+                                          &ngx_http_content_etag_module);
+        if (mcf->zone == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
     ngx_http_next_header_filter = ngx_http_top_header_filter;
     ngx_http_top_header_filter = ngx_http_content_etag_header_filter;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_content_etag_pre_init(ngx_conf_t *cf)
-{
-    ngx_http_next_pre_header_filter = ngx_http_top_header_filter;
-    ngx_http_top_header_filter = ngx_http_content_etag_pre_header_filter;
 
     return NGX_OK;
 }
