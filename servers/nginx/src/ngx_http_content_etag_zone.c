@@ -82,7 +82,7 @@ ngx_http_content_etag_zone_lookup(ngx_shm_zone_t *zone,
     if (node != NULL && ngx_http_content_etag_same(&node->key, key)) {
 
         if (node->owner == 0
-            && (!node->racy || (ngx_msec_int_t) (node->hashed - since) >= 0))
+            && (!node->racy || (ngx_msec_int_t) (node->hashed - since) > 0))
         {
             ngx_memcpy(digest, node->digest, NGX_HTTP_CONTENT_ETAG_DIGEST_LEN);
             ngx_queue_remove(&node->queue);
