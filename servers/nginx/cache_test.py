@@ -117,6 +117,32 @@ def test_eviction():
               "no 'zone is full' warning, the same worker")
 
 
+def test_changed_while_hashed():
+    """A file rewritten, or removed, while its cold hash runs: never its old strong tag."""
+    for action in ("append", "remove"):
+        with Nginx("content_etag on; directio 4k;") as n:
+            path = n.write("big.bin", os.urandom(1 << 20) * 512, mtime=OLD_MTIME)
+            time.sleep(AGE)
+
+            def change():
+                time.sleep(0.05)
+                if action == "append":
+                    with open(path, "ab") as f:
+                        f.write(b"more")
+                else:
+                    os.unlink(path)
+
+            t = threading.Thread(target=change)
+            t.start()
+            status, headers, _ = n.request("HEAD", "/big.bin")
+            t.join()
+            etag = header(headers, "ETag") or ""
+            check(status == 200 and etag.startswith("W/")
+                  and "changed while hashed" in n.log(),
+                  f"a file changed ({action}) during its hash gets a weak tag, logged at info",
+                  f"{status} {etag} {n.log()[-300:]!r}")
+
+
 def test_symlinks():
     with Nginx("content_etag on;\nlocation /off/ { disable_symlinks off; }\n"
                "location /on/ { disable_symlinks on; }") as n:
@@ -163,8 +189,8 @@ def test_thread_pools():
 
 
 def main():
-    for test in (test_hash_once_per_host, test_eviction, test_symlinks, test_unreadable,
-                 test_thread_pools):
+    for test in (test_hash_once_per_host, test_eviction, test_changed_while_hashed,
+                 test_symlinks, test_unreadable, test_thread_pools):
         test()
     print(f"cache_test: {'FAIL' if failures else 'PASS'}")
     return 1 if failures else 0
