@@ -3,8 +3,9 @@
 
 1. Requests per second with wrk for a ~23 KB file: full 200 responses, and 304 revalidations
    (If-None-Match with the server's own tag), stock nginx vs content_etag on.
-2. A malformed-header run against the module: the worker must survive (same pid) and its
-   memory stay flat.
+2. A malformed-header run against the module, on one file and then on 3000 files through a
+   small shared zone under eviction pressure (2 workers): the workers must survive (same pids)
+   and their memory stay flat.
 3. The cost of hashing: latency of the first request for a file (hashed) and of the next one
    (cached), for 23 KB, 1 MiB and 16 MiB files.
 Bounded: each wrk run lasts SECONDS seconds with CONNECTIONS connections; everything on
@@ -27,8 +28,10 @@ CONNECTIONS = 16
 BODY = bytes(random.Random(23).randrange(256) for _ in range(23_000))
 
 
-def wrk(url, headers=()):
+def wrk(url, headers=(), script=None):
     cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    if script:
+        cmd += ["-s", script]
     for h in headers:
         cmd += ["-H", h]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
@@ -64,21 +67,46 @@ def throughput():
         print(f"{module + ' / stock':<18} {m200 / s200:>10.2f} {m304 / s304:>10.2f}")
 
 
+BAD = ['If-None-Match: "unterminated, W/, *, "\x7f"', "If-Match: , , , ,,,,",
+       "If-Modified-Since: Sunday, 99-Foo-99 99:99:99 GMT", "If-Unmodified-Since: 0",
+       "If-Range: W/\"x", "Range: bytes=0-4"]
+# wrk's request hook: each request asks for the next of FILES files, round robin.
+ROUND_ROBIN_LUA = """
+local i = 0
+request = function()
+  i = (i + 1) %% %d
+  return wrk.format(nil, "/f" .. i .. ".bin")
+end
+"""
+
+
 def malformed():
-    with Nginx("content_etag on;") as n:
-        n.write("file.bin", BODY)
-        n.request("GET", "/file.bin")
-        before_pids, before_rss = n.worker_pids(), n.worker_rss_kb()
-        bad = ['If-None-Match: "unterminated, W/, *, "\x7f"', "If-Match: , , , ,,,,",
-               "If-Modified-Since: Sunday, 99-Foo-99 99:99:99 GMT", "If-Unmodified-Since: 0",
-               "If-Range: W/\"x", "Range: bytes=0-4"]
-        rps, non2xx = wrk(f"http://127.0.0.1:{n.port}/file.bin", bad)
-        after_pids, after_rss = n.worker_pids(), n.worker_rss_kb()
-        print(f"\nmalformed conditional headers, {SECONDS}s: {rps:.0f} requests/s, "
-              f"{non2xx} non-2xx/3xx answers (If-Match fails closed: 412)")
-        print(f"worker pids {before_pids} -> {after_pids}; worker RSS {before_rss} KiB -> {after_rss} KiB")
-        assert before_pids == after_pids, "a worker died"
-        assert after_rss - before_rss < 2048, "worker memory grew"
+    """Malformed conditional headers: on one file, then on 3000 files through a 32k zone (it
+    holds about 240 tags) with 2 workers, so that the zone evicts on nearly every request."""
+    runs = (
+        ("one file", "", 1, 1),
+        ("3000 files, 32k zone, 2 workers", "content_etag_zone small:32k;", 2, 3000),
+    )
+    for label, http_conf, workers, files in runs:
+        with Nginx("content_etag on;", http_conf=http_conf, workers=workers) as n:
+            for i in range(files):
+                n.write(f"f{i}.bin", BODY[: 1000 + i], mtime=1_760_000_000)
+            time.sleep(2.1)  # past the racily-clean window: tags are cached, then evicted
+            n.request("GET", "/f0.bin")
+            before_pids, before_rss = n.worker_pids(), n.worker_rss_kb()
+            script = os.path.join(n.prefix, "round_robin.lua")
+            with open(script, "w") as f:
+                f.write(ROUND_ROBIN_LUA % files)
+            rps, non2xx = wrk(f"http://127.0.0.1:{n.port}/f0.bin", BAD, script)
+            after_pids, after_rss = n.worker_pids(), n.worker_rss_kb()
+            hashed = n.log().count("content_etag: hashed")
+            print(f"\nmalformed conditional headers, {label}, {SECONDS}s: {rps:.0f} requests/s, "
+                  f"{non2xx} non-2xx/3xx answers (If-Match fails closed: 412), {hashed} hashes")
+            print(f"worker pids {before_pids} -> {after_pids}; "
+                  f"worker RSS {before_rss} KiB -> {after_rss} KiB")
+            assert before_pids == after_pids, "a worker died"
+            assert after_rss - before_rss < 2048 * workers, "worker memory grew"
+            assert "is full" not in n.log(), "the zone did not evict"
 
 
 def hashing_cost():
