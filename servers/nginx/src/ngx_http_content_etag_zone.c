@@ -2,8 +2,8 @@
  * The content tag cache shared by all workers of a host.
  *
  * One entry per file (device, inode) holds the key of the version hashed
- * and its 16-byte digest: 128 bytes of slab per entry, so a megabyte holds
- * about 7,900 files (the slab keeps a few pages for itself).  A new version
+ * and its 16-byte digest: 128 bytes of slab per entry, so a 1m zone holds
+ * 8,088 files (measured; the slab keeps a few pages for itself).  A new version
  * of a file replaces its entry; a full zone evicts the least recently used
  * entries.  An entry can also be a claim: a request of process "owner" is
  * hashing that version, and the others wait for it rather than hash it too.
