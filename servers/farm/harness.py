@@ -5,11 +5,15 @@ workers run as an unprivileged user), a docroot, a free port on 127.0.0.1, a for
 process stopped by the PID it wrote, plain HTTP/1.1 requests. A backend (`nginx_server.Nginx`,
 later Apache's) only says how to write its configuration, how to start it and what its stock
 ETag is. `backend(name)` finds one by name. Python's standard library only.
+
+`http2=True` runs the same server over HTTP/2: the backend listens for HTTP/2 over cleartext and
+every request goes through `curl --http2-prior-knowledge`.
 """
 import ctypes
 import http.client
 import importlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,6 +25,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # libetagcore.so for content_tag(): `make ffi` puts it here; ETAGCORE_LIB names another copy.
 LIBETAGCORE = os.environ.get("ETAGCORE_LIB") or os.path.join(ROOT, "target", "ffi", "lib",
                                                              "libetagcore.so")
+CURL = shutil.which("curl") or "curl"
 # name -> "module.Class", imported on demand so that one backend's absence never breaks another.
 BACKENDS = {"nginx": "nginx_server.Nginx"}
 
@@ -65,6 +70,56 @@ def header(headers, name):
     return None
 
 
+def curl_header(name, value):
+    """One `--header` argument for curl (bytes: values may hold any byte but NUL). curl drops a
+    header given as `Name:` with nothing after it, and sends `Name;` as an empty value; a value of
+    whitespace alone is empty too once a server strips the field's OWS."""
+    if not value.strip(b" \t"):
+        return name.encode() + b";"
+    return name.encode() + b": " + value
+
+
+def parse_curl_head(text):
+    """(status, [(name, value)]) from curl's --dump-header output: the last response head (an
+    interim 1xx would come first), names as sent (lowercase over HTTP/2)."""
+    heads = [h for h in re.split(r"\r?\n\r?\n", text) if h.startswith("HTTP/")]
+    if not heads:
+        raise ConnectionError(f"curl printed no response head: {text[:200]!r}")
+    lines = heads[-1].splitlines()
+    status = int(lines[0].split()[1])
+    headers = []
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if sep:
+            headers.append((name, value.strip()))
+    return status, headers
+
+
+def curl_request(port, method, path, headers, timeout):
+    """One HTTP/2 request over cleartext (h2c, prior knowledge) by curl, as
+    (status, headers, body) like Server.request. One curl, one connection: HTTP/2 has no
+    keep-alive to test across curl processes."""
+    with tempfile.NamedTemporaryFile(prefix="etagcore-curl-") as body_file:
+        cmd = [CURL, "--http2-prior-knowledge", "--silent", "--show-error",
+               "--globoff", "--path-as-is",  # the path as the case wrote it
+               "--max-time", str(timeout), "--dump-header", "-", "--output", body_file.name,
+               # curl's default Accept and User-Agent: http.client sends neither
+               "--header", "Accept:", "--header", "User-Agent:"]
+        # --head, not --request HEAD: curl then expects no body (it would wait for one)
+        cmd += ["--head"] if method == "HEAD" else ["--request", method]
+        for name, value in headers:
+            cmd += ["--header", curl_header(name, value)]
+        cmd.append(f"http://127.0.0.1:{port}{path}")
+        run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if run.returncode != 0:
+            raise ConnectionError(f"curl exit {run.returncode}: "
+                                  + run.stderr.decode(errors="replace").strip())
+        status, got = parse_curl_head(run.stdout.decode("latin-1"))
+        # with --head curl writes the head into --output: a HEAD has no body, as in http.client
+        body = b"" if method == "HEAD" else body_file.read()
+    return status, got, body
+
+
 class Server:
     """One server master on 127.0.0.1:port. Subclasses define `name`, `config_text()`,
     `command()`, `pidfile`, `stock_etag(path)` and `start_timeout`."""
@@ -72,9 +127,11 @@ class Server:
     name = "?"
     start_timeout = 10
 
-    def __init__(self, config=None, module=True, workers=1, docroot=None):
+    def __init__(self, config=None, module=True, workers=1, docroot=None, http2=False):
         """`config` maps a level (the backend's own names; None is its default level) to
-        directives. `module`: load the etagcore module. `docroot`: serve this folder."""
+        directives. `module`: load the etagcore module. `docroot`: serve this folder.
+        `http2`: listen for HTTP/2 over cleartext, send requests with curl."""
+        self.http2 = http2
         self.config = dict(config or {})
         self.module = module
         self.workers = workers
@@ -196,9 +253,14 @@ class Server:
         return total
 
     def request(self, method, path, headers=(), conn=None):
-        """(status, headers as a list of (name, value), body). Headers may repeat a name."""
+        """(status, headers as a list of (name, value), body). Headers may repeat a name.
+        Over HTTP/2 (`self.http2`) there is no `conn` to share: curl opens one per request."""
+        if self.http2:
+            if conn is not None:
+                raise ValueError("no shared connection over HTTP/2 (one curl per request)")
+            return curl_request(self.port, method, path, headers, 10)
         own = conn is None
-        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn = conn or self.connection()
         conn.putrequest(method, path, skip_accept_encoding=True)
         for name, value in headers:
             conn.putheader(name, value)
@@ -209,6 +271,10 @@ class Server:
         if own:
             conn.close()
         return result
+
+    def connection(self):
+        """A new HTTP/1.1 connection to the server (not connected yet)."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
 
     def __enter__(self):
         return self.start()

@@ -1,6 +1,8 @@
 """The nginx backend of the shared harness: Debian's nginx with ngx_http_content_etag_module.
 
 Config levels: None (the default) is inside the `server` block, "http" is at http level.
+`http2=True`: `listen ... http2` without TLS, which nginx 1.22 takes as HTTP/2 over cleartext
+with prior knowledge only (an HTTP/1.1 request on that port is a connection error).
 """
 import os
 import shutil
@@ -38,6 +40,8 @@ class Nginx(Server):
     def config_text(self):
         load = f"load_module {MODULE};" if self.module else ""
         p = self.prefix
+        listen = " ".join([f"127.0.0.1:{self.port}"] + (["ssl"] if self.tls else [])
+                          + (["http2"] if self.http2 else []))
         return f"""{load}
 daemon off;
 master_process on;
@@ -56,7 +60,7 @@ http {{
     scgi_temp_path {p}/scgi;
     {self.level("http")}
     server {{
-        listen 127.0.0.1:{self.port}{" ssl" if self.tls else ""};
+        listen {listen};
         {f"ssl_certificate {self.tls[0]}; ssl_certificate_key {self.tls[1]};" if self.tls else ""}
         root {self.docroot};
         {self.level(None)}

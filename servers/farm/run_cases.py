@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
 """The data-driven server tests: every block of the given *.test files runs against a fresh
 server of one backend (harness.backend), and is reported as `ok - NAME`, `not ok - NAME: why`, or
-`skip - NAME: no config for SERVER`. The last line is `SERVER_cases: N passed, M failed, K skipped`;
-the exit status is 1 on any failure, or when no block ran.
+`skip - NAME: why` (no config for SERVER, or HTTP/1.1-only over HTTP/2). The last line is
+`SERVER_cases: N passed, M failed, K skipped`; the exit status is 1 on any failure, or when no
+block ran.
 
-Usage: python3 servers/farm/run_cases.py --server nginx [-k SUBSTRING] FILE.test|DIR ...
+Usage: python3 servers/farm/run_cases.py --server nginx [--http2] [-k SUBSTRING] FILE.test|DIR ...
+
+--http2     every request over HTTP/2 (cleartext, prior knowledge) through curl; the summary
+            reads `SERVER_cases (HTTP/2): ...`. Blocks that test HTTP/1.1 itself are skipped with
+            the reason (see HTTP1_ONLY): a `--- connection` check (HTTP/1.1 keep-alive), and a
+            config that proxies to the server's own port (nginx: proxy_pass speaks HTTP/1.x).
+            Other conn=NAME steps run on a connection each, with a `# note` saying so.
+            Response header names arrive lowercase; the checks ignore case anyway.
 
 One case format serves every server module. What a case expects (status, headers, body) is the
 same on every server; only the configuration that sets it up is written once per server, in
@@ -95,6 +103,10 @@ class CaseError(Exception):
 
 class Failure(Exception):
     """An expectation the server did not meet."""
+
+
+class Skip(Exception):
+    """A block that does not run here; the message says why."""
 
 
 # ---------------------------------------------------------------- parsing
@@ -197,6 +209,45 @@ def plan(block, server_name):
     if not any(kind == "request" for kind, _ in items):
         raise CaseError("no --- request")
     return (server if configured else None), items
+
+
+# Over HTTP/2, blocks that test HTTP/1.1 itself: (why, predicate on the server settings and the
+# plan's items). Predicates, not a list of names, so that a new case of the same kind skips too.
+HTTP1_ONLY = [
+    ("checks whether the server keeps an HTTP/1.1 connection open (--- connection); over "
+     "HTTP/2 each request is its own curl, its own connection",
+     lambda server, items: any(kind == "request" and item["connection"]
+                               for kind, item in items)),
+    ("proxies to its own port, and proxy_pass speaks HTTP/1.x, which nginx 1.22's cleartext "
+     "HTTP/2 listener refuses",
+     lambda server, items: any(re.search(r"proxy_pass\s+http://[^;]*\$server_port", text)
+                               for text in server["config"].values())),
+]
+
+
+def http1_only(server, items):
+    """Why a block cannot run over HTTP/2, or None."""
+    for why, applies in HTTP1_ONLY:
+        if applies(server, items):
+            return why
+    return None
+
+
+def prepare(block, name, http2):
+    """(server settings, items, note) of a block on the server `name`; raises Skip when it has
+    no config for that server or cannot run over HTTP/2. `note` says what runs differently."""
+    server, items = plan(block, name)
+    if server is None:
+        raise Skip(f"no config for {name}")
+    if not http2:
+        return server, items, None
+    why = http1_only(server, items)
+    if why:
+        raise Skip(f"HTTP/1.1 only: {why}")
+    if any(kind == "request" and item["conn"] for kind, item in items):
+        # the checks of each step still hold; only the shared connection is not tested
+        return server, items, "HTTP/2: its conn=NAME steps run on one connection each"
+    return server, items, None
 
 
 # ---------------------------------------------------------------- running
@@ -333,11 +384,11 @@ class Run:
             raw = re.sub(r"\\x([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), value)
             headers.append((name, raw.encode("latin-1")))
         conn = None
-        if step["conn"]:
+        if step["conn"] and not self.server.http2:  # over HTTP/2: one curl, one connection
             key = step["conn"]
             conn = self.conns.get(key)
             if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+                conn = self.server.connection()
                 self.conns[key] = conn
             elif conn.sock is None:
                 raise Failure(f"{where}: the server closed the keep-alive connection {key!r}")
@@ -423,12 +474,11 @@ def peer_closed(sock):
         sock.settimeout(10)
 
 
-def run_block(block, backend):
-    server, items = plan(block, backend.name)
-    if server is None:
-        return False
+def run_block(block, server, items, make_server):
+    """Runs a block's items (from prepare) on a server from
+    `make_server(config=..., workers=...)`."""
     r = Run(block, server, items)
-    r.server = backend(config=server["config"], workers=server["workers"])
+    r.server = make_server(config=server["config"], workers=server["workers"])
     try:
         for kind, item in r.items:
             if kind == "request":
@@ -442,7 +492,6 @@ def run_block(block, backend):
         for conn in r.conns.values():
             conn.close()
         r.server.stop()
-    return True
 
 
 def case_files(paths):
@@ -456,8 +505,14 @@ def case_files(paths):
     return files
 
 
+def summary_name(server, http2):
+    """`nginx_cases` as before, `nginx_cases (HTTP/2)` over HTTP/2."""
+    return f"{server}_cases" + (" (HTTP/2)" if http2 else "")
+
+
 def main(argv):
     paths, only, server = [], None, None
+    http2 = False
     args = list(argv)
     while args:
         a = args.pop(0)
@@ -465,12 +520,19 @@ def main(argv):
             only = args.pop(0)
         elif a == "--server" and args:
             server = args.pop(0)
+        elif a == "--http2":
+            http2 = True
         else:
             paths.append(a)
     if server is None or not paths:
-        print("usage: run_cases.py --server NAME [-k SUBSTRING] FILE.test|DIR ...", file=sys.stderr)
+        print("usage: run_cases.py --server NAME [--http2] [-k SUBSTRING] FILE.test|DIR ...",
+              file=sys.stderr)
         return 2
     backend = harness.backend(server)
+
+    def make_server(**kw):
+        return backend(http2=http2, **kw)
+
     passed = failed = skipped = 0
     names = set()
     for path in case_files(paths):
@@ -493,27 +555,30 @@ def main(argv):
                 failed += 1
                 continue
             names.add(label)
+            ok = False
             try:
-                ran = run_block(block, backend)
+                settings, items, note = prepare(block, backend.name, http2)
+                if note:
+                    print(f"# note - {label}: {note}")
+                run_block(block, settings, items, make_server)
+                ok = True
+            except Skip as e:
+                print(f"skip - {label}: {e}", flush=True)
+                skipped += 1
+                continue
             except Failure as e:
                 print(f"not ok - {label}: {e}")
-                failed += 1
             except CaseError as e:
                 print(f"not ok - {label}: malformed test: {e}")
-                failed += 1
             except Exception as e:  # a harness or server start-up problem: report, carry on
                 detail = traceback.format_exception_only(type(e), e)[-1].strip()
                 print(f"not ok - {label}: error: {detail}")
-                failed += 1
-            else:
-                if ran:
-                    print(f"ok - {label}")
-                    passed += 1
-                else:
-                    print(f"skip - {label}: no config for {server}")
-                    skipped += 1
+            if ok:
+                print(f"ok - {label}")
+            passed += ok
+            failed += not ok
             sys.stdout.flush()
-    print(f"{server}_cases: {passed} passed, {failed} failed, {skipped} skipped")
+    print(f"{summary_name(server, http2)}: {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or not passed else 0
 
 

@@ -35,7 +35,11 @@ How a row is expressed (and when it cannot be):
   validator); and any rfc850-date (two-digit year) whose century (RFC 9110 5.6.7's 50-year
   rule) differs between the row's now and today.
 
-Usage: python3 servers/farm/vectors.py --server nginx [-v]
+Over HTTP/2 (--http2) the same rows go through curl (harness.curl_request), none skipped: a
+row's field lines, the only HTTP/1.1-specific part, are already limited to what both carry. The
+summary reads `SERVER_vectors (HTTP/2): ...`.
+
+Usage: python3 servers/farm/vectors.py --server nginx [--http2] [-v]
 """
 import calendar
 import datetime
@@ -232,12 +236,22 @@ def tables():
     return out
 
 
-def main(argv):
-    args = [a for a in argv if a != "-v"]
+def options(argv):
+    """(server name, http2), or None for a bad command line."""
+    flags = {"--http2", "-v"}
+    args = [a for a in argv if a not in flags]
     if len(args) != 2 or args[0] != "--server":
-        print("usage: vectors.py --server NAME [-v]", file=sys.stderr)
+        return None
+    return args[1], "--http2" in argv
+
+
+def main(argv):
+    parsed = options(argv)
+    if parsed is None:
+        print("usage: vectors.py --server NAME [--http2] [-v]", file=sys.stderr)
         return 2
-    backend = harness.backend(args[1])
+    server_name, http2 = parsed
+    backend = harness.backend(server_name)
     real_now = time.time()
     passed_total = failed_total = 0
     jobs = []  # (file label, row id, plan, expected)
@@ -283,7 +297,8 @@ def main(argv):
                 continue
             jobs.append((label, rid, plan, expected))
 
-    server = backend(config={None: backend.MODULE_ON + "\n" + backend.GZIP_LOCATION})
+    server = backend(config={None: backend.MODULE_ON + "\n" + backend.GZIP_LOCATION},
+                     http2=http2)
     try:
         for i, (label, rid, plan, expected) in enumerate(jobs):
             plan["path"] = f"/{'weak/' if plan['weak'] else ''}r{i}.txt"
@@ -327,7 +342,8 @@ def main(argv):
             print(m)
         passed_total += stats["passed"]
         failed_total += stats["failed"]
-    print(f"{backend.name}_vectors: {passed_total} passed, {failed_total} failed")
+    name = f"{backend.name}_vectors" + (" (HTTP/2)" if http2 else "")
+    print(f"{name}: {passed_total} passed, {failed_total} failed")
     return 1 if failed_total or not passed_total else 0
 
 
