@@ -6,8 +6,10 @@ process stopped by the PID it wrote, plain HTTP/1.1 requests. A backend (`nginx_
 later Apache's) only says how to write its configuration, how to start it and what its stock
 ETag is. `backend(name)` finds one by name. Python's standard library only.
 
-`http2=True` runs the same server over HTTP/2: the backend listens for HTTP/2 over cleartext and
-every request goes through `curl --http2-prior-knowledge`.
+Two ways to run the same server differently, chosen per Server: `http2=True` (the backend listens
+for HTTP/2 over cleartext and every request goes through `curl --http2-prior-knowledge`), and
+`valgrind=True` (the backend runs one process under memcheck; `stop()` then scans its logs into
+`self.memcheck`, see memcheck.py).
 """
 import ctypes
 import http.client
@@ -20,6 +22,8 @@ import socket
 import subprocess
 import tempfile
 import time
+
+import memcheck
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # libetagcore.so for content_tag(): `make ffi` puts it here; ETAGCORE_LIB names another copy.
@@ -126,12 +130,20 @@ class Server:
 
     name = "?"
     start_timeout = 10
+    # Timeouts under memcheck: nginx starts in about a second there (0.1 s without) and a first
+    # request takes a few hundred milliseconds; six times the plain ones leaves room on a busy
+    # two-core machine.
+    VALGRIND_SLOWDOWN = 6
 
-    def __init__(self, config=None, module=True, workers=1, docroot=None, http2=False):
+    def __init__(self, config=None, module=True, workers=1, docroot=None, http2=False,
+                 valgrind=False):
         """`config` maps a level (the backend's own names; None is its default level) to
         directives. `module`: load the etagcore module. `docroot`: serve this folder.
-        `http2`: listen for HTTP/2 over cleartext, send requests with curl."""
+        `http2`: listen for HTTP/2 over cleartext, send requests with curl. `valgrind`: run
+        one process under memcheck (the backend's `command()` puts valgrind first)."""
         self.http2 = http2
+        self.valgrind = valgrind
+        self.memcheck = []  # the memcheck.Log of each valgrind log, filled by stop()
         self.config = dict(config or {})
         self.module = module
         self.workers = workers
@@ -163,6 +175,10 @@ class Server:
     def error_log(self):
         return os.path.join(self.prefix, "logs", "error.log")
 
+    def timeout(self, seconds):
+        """`seconds` for a plain run, longer under valgrind."""
+        return seconds * (self.VALGRIND_SLOWDOWN if self.valgrind else 1)
+
     # ---------------------------------------------------------------- shared
 
     def level(self, name=None):
@@ -186,11 +202,13 @@ class Server:
             os.chmod(d, 0o755)
         self.proc = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
-        deadline = time.time() + self.start_timeout
+        deadline = time.time() + self.timeout(self.start_timeout)
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} failed to start: "
-                                   + self.proc.stderr.read().decode(errors="replace"))
+                # nginx says why in its error log (`-e`), not on stderr: show both
+                why = self.proc.stderr.read().decode(errors="replace").strip()
+                raise RuntimeError(f"{self.name} failed to start (exit {self.proc.returncode}): "
+                                   f"{why} {self.log()[-300:].strip()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     pass
@@ -207,19 +225,42 @@ class Server:
 
     def stop(self):
         """Stops the master by the PID it wrote (SIGQUIT: graceful), or, when it never wrote one,
-        the process we spawned; then removes the prefix."""
+        the process we spawned; then removes the prefix, after reading any valgrind logs in it."""
         pid = self.pid
         if pid is None and self.proc is not None and self.proc.poll() is None:
             pid = self.proc.pid
         if pid is not None:
             os.kill(pid, signal.SIGQUIT)
             try:
-                self.proc.wait(timeout=10)
+                self.wait_exit(self.timeout(10))
             except subprocess.TimeoutExpired:
                 os.kill(pid, signal.SIGKILL)
                 self.proc.wait()
         self.pid = None
+        if self.valgrind:
+            self.memcheck = memcheck.scan(self.prefix)
         shutil.rmtree(self.prefix, ignore_errors=True)
+
+    def wait_exit(self, timeout):
+        """Waits for the process to exit after its stop signal. Under valgrind the signal's
+        handler runs but the process may still enter its blocking epoll_wait (memcheck can take
+        the signal just before the call instead of interrupting it), and sleep there until its
+        next event: a connection to its port is one."""
+        if not self.valgrind:
+            self.proc.wait(timeout=timeout)
+            return
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.proc.wait(timeout=0.5)
+                return
+            except subprocess.TimeoutExpired:
+                if time.time() >= deadline:
+                    raise
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            except OSError:
+                pass  # no longer listening: exiting anyway
 
     def log(self):
         try:
@@ -258,7 +299,7 @@ class Server:
         if self.http2:
             if conn is not None:
                 raise ValueError("no shared connection over HTTP/2 (one curl per request)")
-            return curl_request(self.port, method, path, headers, 10)
+            return curl_request(self.port, method, path, headers, self.timeout(10))
         own = conn is None
         conn = conn or self.connection()
         conn.putrequest(method, path, skip_accept_encoding=True)
@@ -274,7 +315,7 @@ class Server:
 
     def connection(self):
         """A new HTTP/1.1 connection to the server (not connected yet)."""
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout(10))
 
     def __enter__(self):
         return self.start()

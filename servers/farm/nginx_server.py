@@ -3,15 +3,19 @@
 Config levels: None (the default) is inside the `server` block, "http" is at http level.
 `http2=True`: `listen ... http2` without TLS, which nginx 1.22 takes as HTTP/2 over cleartext
 with prior knowledge only (an HTTP/1.1 request on that port is a connection error).
+`valgrind=True`: one process (`master_process off`) under memcheck, nginx's known errors
+suppressed by servers/nginx/valgrind.supp.
 """
 import os
 import shutil
 
+import memcheck
 from harness import ROOT, Server
 
 MODULE = os.environ.get("ETAGCORE_NGINX_MODULE") or os.path.join(
     ROOT, "target", "nginx", "ngx_http_content_etag_module.so")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+SUPPRESSIONS = os.path.join(ROOT, "servers", "nginx", "valgrind.supp")
 
 
 class Nginx(Server):
@@ -34,17 +38,23 @@ class Nginx(Server):
         return os.path.join(self.prefix, "nginx.pid")
 
     def command(self):
-        return [NGINX, "-p", self.prefix, "-c", os.path.join(self.prefix, "nginx.conf"),
-                "-e", self.error_log()]
+        nginx = [NGINX, "-p", self.prefix, "-c", os.path.join(self.prefix, "nginx.conf"),
+                 "-e", self.error_log()]
+        if self.valgrind:
+            return memcheck.command(self.prefix, [SUPPRESSIONS]) + nginx
+        return nginx
 
     def config_text(self):
         load = f"load_module {MODULE};" if self.module else ""
         p = self.prefix
         listen = " ".join([f"127.0.0.1:{self.port}"] + (["ssl"] if self.tls else [])
                           + (["http2"] if self.http2 else []))
+        # under valgrind one process serves the requests: the one we start and signal, so its
+        # log is complete (ERROR SUMMARY written) when stop() returns; a worker would exit later
+        master = "off" if self.valgrind else "on"
         return f"""{load}
 daemon off;
-master_process on;
+master_process {master};
 worker_processes {self.workers};
 pid {self.pidfile};
 error_log {self.error_log()} info;

@@ -5,7 +5,8 @@ server of one backend (harness.backend), and is reported as `ok - NAME`, `not ok
 `SERVER_cases: N passed, M failed, K skipped`; the exit status is 1 on any failure, or when no
 block ran.
 
-Usage: python3 servers/farm/run_cases.py --server nginx [--http2] [-k SUBSTRING] FILE.test|DIR ...
+Usage: python3 servers/farm/run_cases.py --server nginx [--http2] [--valgrind] [-k SUBSTRING]
+                                         FILE.test|DIR ...
 
 --http2     every request over HTTP/2 (cleartext, prior knowledge) through curl; the summary
             reads `SERVER_cases (HTTP/2): ...`. Blocks that test HTTP/1.1 itself are skipped with
@@ -13,6 +14,10 @@ Usage: python3 servers/farm/run_cases.py --server nginx [--http2] [-k SUBSTRING]
             config that proxies to the server's own port (nginx: proxy_pass speaks HTTP/1.x).
             Other conn=NAME steps run on a connection each, with a `# note` saying so.
             Response header names arrive lowercase; the checks ignore case anyway.
+--valgrind  each server runs as one process under valgrind's memcheck (memcheck.py); a block
+            fails when an error has a frame in etagcore's module or library, other errors are
+            printed as `# info`; then `SERVER_cases valgrind: L logs, E errors in etagcore,
+            O other errors`. The server starts before a block's first actions (see run_block).
 
 One case format serves every server module. What a case expects (status, headers, body) is the
 same on every server; only the configuration that sets it up is written once per server, in
@@ -91,6 +96,7 @@ import traceback
 sys.dont_write_bytecode = True  # leave no __pycache__ beside the tests
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import memcheck  # noqa: E402
 
 
 ACTIONS = {"file", "gzip_file", "dir", "touch", "remove", "set", "sleep", "log_count"}
@@ -480,6 +486,12 @@ def run_block(block, server, items, make_server):
     r = Run(block, server, items)
     r.server = make_server(config=server["config"], workers=server["workers"])
     try:
+        if r.server.valgrind:
+            # start first: memcheck's start-up (about a second) would otherwise sit between the
+            # files a block writes and the request that reads them, and age files the block
+            # means to be fresh (racily-clean tags); a server reads files per request only
+            r.server.start()
+            r.started = True
         for kind, item in r.items:
             if kind == "request":
                 if not r.started:
@@ -505,14 +517,28 @@ def case_files(paths):
     return files
 
 
-def summary_name(server, http2):
-    """`nginx_cases` as before, `nginx_cases (HTTP/2)` over HTTP/2."""
-    return f"{server}_cases" + (" (HTTP/2)" if http2 else "")
+def valgrind_verdict(label, servers, ok):
+    """Prints what memcheck found in the block's servers; returns whether the block still
+    passes (no error of etagcore's, every log complete)."""
+    failures, infos = memcheck.verdict([log for s in servers for log in s.memcheck])
+    for line in failures:
+        # the first failure makes the block's `not ok` line, the others follow as comments
+        print(f"not ok - {label}: valgrind: {line}" if ok else f"#   {label}: valgrind: {line}")
+        ok = False
+    for line in infos:
+        print(f"# info - {label}: valgrind: {line}")
+    return ok
+
+
+def summary_name(server, http2, valgrind):
+    """`nginx_cases` as before; `nginx_cases (HTTP/2, valgrind)` for the other ways to run."""
+    ways = [w for w, on in (("HTTP/2", http2), ("valgrind", valgrind)) if on]
+    return f"{server}_cases" + (f" ({', '.join(ways)})" if ways else "")
 
 
 def main(argv):
     paths, only, server = [], None, None
-    http2 = False
+    http2 = valgrind = False
     args = list(argv)
     while args:
         a = args.pop(0)
@@ -522,18 +548,23 @@ def main(argv):
             server = args.pop(0)
         elif a == "--http2":
             http2 = True
+        elif a == "--valgrind":
+            valgrind = True
         else:
             paths.append(a)
     if server is None or not paths:
-        print("usage: run_cases.py --server NAME [--http2] [-k SUBSTRING] FILE.test|DIR ...",
-              file=sys.stderr)
+        print("usage: run_cases.py --server NAME [--http2] [--valgrind] [-k SUBSTRING] "
+              "FILE.test|DIR ...", file=sys.stderr)
         return 2
     backend = harness.backend(server)
+    made = []  # the servers of the current block, for their valgrind logs
 
     def make_server(**kw):
-        return backend(http2=http2, **kw)
+        made.append(backend(http2=http2, valgrind=valgrind, **kw))
+        return made[-1]
 
     passed = failed = skipped = 0
+    all_logs = []
     names = set()
     for path in case_files(paths):
         try:
@@ -555,6 +586,7 @@ def main(argv):
                 failed += 1
                 continue
             names.add(label)
+            made.clear()
             ok = False
             try:
                 settings, items, note = prepare(block, backend.name, http2)
@@ -573,12 +605,21 @@ def main(argv):
             except Exception as e:  # a harness or server start-up problem: report, carry on
                 detail = traceback.format_exception_only(type(e), e)[-1].strip()
                 print(f"not ok - {label}: error: {detail}")
-            if ok:
+            if valgrind:
+                all_logs.extend(log for s in made for log in s.memcheck)
+                passing = valgrind_verdict(label, made, ok)
+            else:
+                passing = ok
+            if passing:
                 print(f"ok - {label}")
-            passed += ok
-            failed += not ok
+            passed += passing
+            failed += not passing
             sys.stdout.flush()
-    print(f"{summary_name(server, http2)}: {passed} passed, {failed} failed, {skipped} skipped")
+    name = summary_name(server, http2, valgrind)
+    if valgrind:
+        logs, ours, other = memcheck.counts(all_logs)
+        print(f"{name} valgrind: {logs} logs, {ours} errors in etagcore, {other} other errors")
+    print(f"{name}: {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or not passed else 0
 
 

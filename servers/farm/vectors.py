@@ -37,9 +37,11 @@ How a row is expressed (and when it cannot be):
 
 Over HTTP/2 (--http2) the same rows go through curl (harness.curl_request), none skipped: a
 row's field lines, the only HTTP/1.1-specific part, are already limited to what both carry. The
-summary reads `SERVER_vectors (HTTP/2): ...`.
+summary reads `SERVER_vectors (HTTP/2): ...`. Under valgrind (--valgrind, memcheck.py) the server
+runs as one process under memcheck; the run fails when an error has a frame in etagcore's module
+or library, and prints `SERVER_vectors valgrind: L logs, E errors in etagcore, O other errors`.
 
-Usage: python3 servers/farm/vectors.py --server nginx [--http2] [-v]
+Usage: python3 servers/farm/vectors.py --server nginx [--http2] [--valgrind] [-v]
 """
 import calendar
 import datetime
@@ -51,6 +53,7 @@ import time
 sys.dont_write_bytecode = True  # leave no __pycache__ beside the tests
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import memcheck  # noqa: E402
 
 ROOT = harness.ROOT
 BODY = b"abcdefghijklmnopqrstuvwxyz"
@@ -237,20 +240,32 @@ def tables():
 
 
 def options(argv):
-    """(server name, http2), or None for a bad command line."""
-    flags = {"--http2", "-v"}
+    """(server name, http2, valgrind), or None for a bad command line."""
+    flags = {"--http2", "--valgrind", "-v"}
     args = [a for a in argv if a not in flags]
     if len(args) != 2 or args[0] != "--server":
         return None
-    return args[1], "--http2" in argv
+    return args[1], "--http2" in argv, "--valgrind" in argv
+
+
+def valgrind_report(name, logs):
+    """Prints memcheck's findings; returns how many fail the run."""
+    failures, infos = memcheck.verdict(logs)
+    for line in failures:
+        print(f"  valgrind: {line}")
+    for line in infos:
+        print(f"# info - valgrind: {line}")
+    n, ours, other = memcheck.counts(logs)
+    print(f"{name} valgrind: {n} logs, {ours} errors in etagcore, {other} other errors")
+    return len(failures)
 
 
 def main(argv):
     parsed = options(argv)
     if parsed is None:
-        print("usage: vectors.py --server NAME [--http2] [-v]", file=sys.stderr)
+        print("usage: vectors.py --server NAME [--http2] [--valgrind] [-v]", file=sys.stderr)
         return 2
-    server_name, http2 = parsed
+    server_name, http2, valgrind = parsed
     backend = harness.backend(server_name)
     real_now = time.time()
     passed_total = failed_total = 0
@@ -298,7 +313,7 @@ def main(argv):
             jobs.append((label, rid, plan, expected))
 
     server = backend(config={None: backend.MODULE_ON + "\n" + backend.GZIP_LOCATION},
-                     http2=http2)
+                     http2=http2, valgrind=valgrind)
     try:
         for i, (label, rid, plan, expected) in enumerate(jobs):
             plan["path"] = f"/{'weak/' if plan['weak'] else ''}r{i}.txt"
@@ -342,7 +357,10 @@ def main(argv):
             print(m)
         passed_total += stats["passed"]
         failed_total += stats["failed"]
-    name = f"{backend.name}_vectors" + (" (HTTP/2)" if http2 else "")
+    ways = [w for w, on in (("HTTP/2", http2), ("valgrind", valgrind)) if on]
+    name = f"{backend.name}_vectors" + (f" ({', '.join(ways)})" if ways else "")
+    if valgrind:
+        failed_total += valgrind_report(name, server.memcheck)
     print(f"{name}: {passed_total} passed, {failed_total} failed")
     return 1 if failed_total or not passed_total else 0
 
