@@ -2,10 +2,12 @@
 #   make farm    the main job: the load-balanced farm on real nginx, stock vs the module
 #   make test    every check: `make check`, then docs, no_std and no-panic proofs, benches built,
 #                C tests under valgrind and from an installed copy, Rust tests under ASan, a
-#                fuzz smoke run, the nginx module's tests and vectors, the farm demo
+#                fuzz smoke run, the nginx module's tests and vectors (HTTP/1.1, HTTP/2, under
+#                valgrind), its .deb installed, Chromium through the farm, the farm demo
 #   make check   the fast loop: fmt, clippy, the Rust tests, the vectors, the C tests (ASan)
 #   make demo    content ETags of some files, the same on every server
-# Long campaigns are their own targets, never in CI: fuzz-campaign, bench, nginx-load, mutants.
+# Long campaigns are their own targets, never in CI: fuzz-campaign, bench, nginx-load,
+# nginx-bench, mutants.
 # Each target installs the Debian packages or cargo tools it needs where missing (as root), or
 # says what to install.
 SHELL := /bin/bash
@@ -61,14 +63,16 @@ endef
 
 .PHONY: farm test check demo fmt clippy doc unit vectors nostd panic-check bench-build ffi header \
   c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign nginx-module nginx-test \
-  nginx-load bench mutants cli cli-test cli-bench serve-dir actix-serve-dir rust-load actix-load
+  nginx-load bench mutants cli cli-test cli-bench serve-dir actix-serve-dir rust-load actix-load \
+  nginx-test-h2 nginx-valgrind nginx-deb nginx-deb-test browser-test nginx-bench
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
 
 check: fmt clippy unit vectors c-test
 
-test: check doc nostd panic-check bench-build c-valgrind c-example asan fuzz-smoke nginx-test cli-test farm
+test: check doc nostd panic-check bench-build c-valgrind c-example asan fuzz-smoke nginx-test \
+  nginx-test-h2 nginx-valgrind nginx-deb-test browser-test cli-test farm
 
 fmt:
 	$(call need_component,fmt,rustfmt)
@@ -217,9 +221,56 @@ nginx-module: ffi
 
 # Data-driven cases (the shared ones in servers/farm/cases, nginx's own in servers/nginx/t) and
 # the conformance vectors, on real nginx servers on 127.0.0.1.
+# cache_test.py: the shared zone and thread pool (workers, reload, eviction, races), with
+# xxh128sum as the oracle.
 nginx-test: nginx-module
+	$(call need,xxh128sum,xxhash)
 	python3 servers/farm/run_cases.py --server nginx servers/farm/cases servers/nginx/t
 	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx
+	python3 servers/nginx/cache_test.py
+
+# The cases and the vectors again over HTTP/2 (cleartext, prior knowledge; curl sends the
+# requests).
+nginx-test-h2: nginx-module
+	$(call need,curl,curl)
+	python3 servers/farm/run_cases.py --server nginx --http2 servers/farm/cases servers/nginx/t
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx --http2
+
+# The cases and the vectors with nginx as one process under valgrind (about 5 minutes): an error
+# with a frame in the module or libetagcore fails; logs with errors are kept in target/valgrind/.
+nginx-valgrind: nginx-module
+	$(call need,valgrind,valgrind)
+	python3 servers/farm/run_cases.py --server nginx --valgrind servers/farm/cases servers/nginx/t
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx --valgrind
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx --http2 --valgrind
+
+# The module as a Debian package laid out like Debian's libnginx-mod-* (target/deb/), and its
+# test: apt-get install, nginx -t through /etc/nginx/modules-enabled, a request, remove, purge
+# (as root; it purges its own package at the end).
+nginx-deb: nginx-module
+	$(call need,dpkg-shlibdeps,dpkg-dev)
+	servers/nginx/deb.sh
+
+nginx-deb-test: nginx-module
+	$(call need,dpkg-shlibdeps,dpkg-dev)
+	servers/nginx/deb_test.sh
+
+# Headless Chromium (W3C WebDriver) reloading a page through the farm: 3 nginx origins behind a
+# round-robin balancer, stock vs the module; every conditional request must get 304 with the
+# module.
+browser-test: nginx-module
+	bash servers/farm/install-browser.sh
+	python3 servers/farm/browser_test.py
+
+# The module's "stock speed" benchmark (not in CI: timings are for the record): wrk stock vs
+# module in four configs, syscalls per request (strace), small-file p99 during a cold 1 GiB
+# hash, first-request latency; writes servers/nginx/BENCHMARKS.md. About 5 minutes;
+# NGINX_BENCH_ARGS go to bench.py (e.g. --quick, --rounds 3, --only ofc-1w).
+NGINX_BENCH_ARGS ?=
+nginx-bench: nginx-module
+	bash servers/nginx/install-deps.sh wrk
+	$(call need,strace,strace)
+	python3 servers/nginx/bench.py $(NGINX_BENCH_ARGS)
 
 # Three origins behind a round-robin balancer, stock then etagcore's, for each server: nginx
 # (the module), Rust (etagcore-http's serve_dir example vs tower-http ServeDir) and actix-web
