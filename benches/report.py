@@ -538,11 +538,19 @@ def main():
     if not results:
         sys.exit(f"report.py: no criterion results under {root}")
     sys.stdout.write(report(Run(results)))
-    # The crates' own figures (hyperfine for the CLI, wrk for the static servers: `make
-    # cli-bench`, `make rust-load`, `make actix-load`) ride along unchanged.
-    for path in sorted(glob.glob(os.path.join(ROOT, "crates", "*", "BENCHMARKS.md"))):
+    # The crates' and server modules' own figures (hyperfine for the CLI, wrk for the static
+    # servers and nginx: `make cli-bench`, `make rust-load`, `make actix-load`,
+    # `make nginx-bench`) ride along unchanged, a whole report demoted one heading level.
+    paths = sorted(glob.glob(os.path.join(ROOT, "crates", "*", "BENCHMARKS.md")))
+    paths += sorted(glob.glob(os.path.join(ROOT, "servers", "*", "BENCHMARKS.md")))
+    for path in paths:
         with open(path) as f:
-            sys.stdout.write("\n" + f.read())
+            text = f.read()
+        if text.startswith("# "):
+            # a whole report of its own: its headings go one level down
+            text = "\n".join("#" + line if line.startswith("#") else line
+                              for line in text.split("\n"))
+        sys.stdout.write("\n" + text)
 
 
 if __name__ == "__main__":
