@@ -1,0 +1,387 @@
+/*
+ * Copyright (c) etagcore contributors. Licensed under MIT OR Apache-2.0.
+ *
+ * mod_content_etag: static files get the content ETag of their bytes (the
+ * same on every server of a farm) and RFC 9110's conditional decisions.
+ *
+ * No hook lets a module supply the ETag of Apache's default handler, which
+ * also decides the conditions itself (ap_meets_conditions). So this module
+ * serves the files the default handler would serve, from a handler that
+ * runs just before it, in the same way: open, headers, one file bucket.
+ * The conditions are decided by the CONTENT_ETAG filter, placed after the
+ * filters that may change the body (mod_deflate makes the tag weak) and
+ * before BYTERANGE (content_etag_decide.c).
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "apr_strings.h"
+
+#include "mod_content_etag.h"
+
+
+/* the one symbol LoadModule needs: the rest is built -fvisibility=hidden */
+extern module AP_MODULE_DECLARE_DATA content_etag_module
+    __attribute__((visibility("default")));
+
+static ap_filter_rec_t  *content_etag_filter_handle;
+
+
+static int content_etag_is_default_handler(request_rec *r);
+static const char *content_etag_tag(request_rec *r, apr_file_t *fd,
+    struct stat *st);
+static const char *content_etag_weak_fallback(request_rec *r,
+    const struct stat *st);
+
+
+static int
+content_etag_handler(request_rec *r)
+{
+    int                       rc;
+    conn_rec                 *c = r->connection;
+    apr_file_t               *fd;
+    apr_bucket               *e;
+    const char               *etag;
+    struct stat               st;
+    apr_status_t              rv;
+    core_dir_config          *d;
+    apr_os_file_t             os_fd;
+    apr_bucket_brigade       *bb;
+    content_etag_ctx_t       *ctx;
+    content_etag_dir_conf_t  *conf;
+
+    conf = ap_get_module_config(r->per_dir_config, &content_etag_module);
+
+    /*
+     * Only what the default handler would send as a file: GET or HEAD
+     * (M_GET) of a regular file, no path_info. Error documents (r->status
+     * holds the error), subrequests and other handlers stay Apache's.
+     */
+    if (conf->enable != 1
+        || r->method_number != M_GET
+        || r->main != NULL
+        || r->status != HTTP_OK
+        || r->finfo.filetype != APR_REG
+        || (r->path_info != NULL && r->path_info[0] != '\0')
+        || !content_etag_is_default_handler(r))
+    {
+        return DECLINED;
+    }
+
+    rc = ap_discard_request_body(r);
+    if (rc != OK) {
+        return rc;
+    }
+
+    d = ap_get_core_module_config(r->per_dir_config);
+
+    rv = apr_file_open(&fd, r->filename, APR_READ | APR_BINARY
+#if APR_HAS_SENDFILE
+                       | AP_SENDFILE_ENABLED(d->enable_sendfile)
+#endif
+                       , 0, r->pool);
+
+    if (rv != APR_SUCCESS) {
+        /* the default handler's answer, for the same reason */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
+                      "content_etag: file permissions deny server access: "
+                      "%s", r->filename);
+        return HTTP_FORBIDDEN;
+    }
+
+    /* the tag and the body come from this descriptor, never the path */
+    apr_os_file_get(&os_fd, fd);
+
+    if (fstat(os_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, errno, r,
+                      "content_etag: fstat() of %s failed, "
+                      "leaving it to the default handler", r->filename);
+        apr_file_close(fd);
+        return DECLINED;
+    }
+
+    etag = content_etag_tag(r, fd, &st);
+
+    ap_update_mtime(r, apr_time_from_sec(st.st_mtim.tv_sec)
+                       + st.st_mtim.tv_nsec / 1000);
+    ap_set_last_modified(r);
+    apr_table_setn(r->headers_out, "ETag", etag);
+    ap_set_accept_ranges(r);
+    ap_set_content_length(r, st.st_size);
+
+    ctx = apr_pcalloc(r->pool, sizeof(content_etag_ctx_t));
+    ctx->etag = etag;
+    ctx->length = apr_table_get(r->headers_out, "Content-Length");
+    ap_add_output_filter_handle(content_etag_filter_handle, ctx, r, c);
+
+    bb = apr_brigade_create(r->pool, c->bucket_alloc);
+    e = apr_brigade_insert_file(bb, fd, 0, st.st_size, r->pool);
+
+#if APR_HAS_MMAP
+    if (d->enable_mmap == ENABLE_MMAP_OFF) {
+        (void) apr_bucket_file_enable_mmap(e, 0);
+    }
+#endif
+
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c->bucket_alloc));
+
+    rv = ap_pass_brigade(r->output_filters, bb);
+    apr_brigade_cleanup(bb);
+
+    if (rv == APR_SUCCESS || r->status != HTTP_OK || c->aborted) {
+        return OK;
+    }
+
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
+                  "content_etag: ap_pass_brigade failed for %s",
+                  r->filename);
+
+    return AP_FILTER_ERROR;
+}
+
+
+/*
+ * r->handler as the default handler takes it: unset, "default-handler",
+ * or a content type (ap_invoke_handler names the handler after the type
+ * when none is set; handler names never hold a '/').
+ */
+static int
+content_etag_is_default_handler(request_rec *r)
+{
+    return r->handler == NULL
+           || strcmp(r->handler, "default-handler") == 0
+           || ap_strchr_c(r->handler, '/') != NULL;
+}
+
+
+/*
+ * The content tag of the file open at `fd` with stat `st`, from the
+ * child's cache, or hashed now in this request's thread: other requests
+ * never wait for it, except those for the same file, which wait for this
+ * one hash instead of making their own.
+ */
+static const char *
+content_etag_tag(request_rec *r, apr_file_t *fd, struct stat *st)
+{
+    char                        *tag, *buf;
+    struct stat                  after;
+    apr_time_t                   start;
+    apr_status_t                 rv;
+    apr_os_file_t                os_fd;
+    content_etag_key_t           key, key_after;
+    content_etag_lookup_e        found;
+    content_etag_server_conf_t  *scf;
+
+    scf = ap_get_module_config(r->server->module_config,
+                               &content_etag_module);
+    content_etag_key_from_stat(&key, st);
+    tag = apr_palloc(r->pool, CONTENT_ETAG_TAG_SIZE);
+    start = apr_time_now();
+
+    found = content_etag_cache_lookup(scf->cache, &key, start, tag);
+
+    if (found == CONTENT_ETAG_HIT) {
+        return tag;
+    }
+
+    apr_os_file_get(&os_fd, fd);
+    buf = apr_palloc(r->pool, CONTENT_ETAG_READ_SIZE);
+
+    rv = content_etag_hash_fd(os_fd, key.size, buf, CONTENT_ETAG_READ_SIZE,
+                              tag);
+
+    /* the bytes read are this version's only if the key did not move */
+    if (rv == APR_SUCCESS) {
+        if (fstat(os_fd, &after) != 0) {
+            rv = errno;
+
+        } else {
+            content_etag_key_from_stat(&key_after, &after);
+            if (!content_etag_key_equal(&key, &key_after)) {
+                rv = APR_EGENERAL;
+                *st = after;
+            }
+        }
+    }
+
+    if (rv != APR_SUCCESS) {
+        if (found == CONTENT_ETAG_CLAIMED) {
+            content_etag_cache_done(scf->cache, &key, NULL, 0);
+        }
+
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r,
+                      "content_etag: %s changed or could not be read "
+                      "while hashed, sending a weak tag", r->filename);
+
+        return content_etag_weak_fallback(r, st);
+    }
+
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "content_etag: hashed %s (%" APR_INT64_T_FMT " bytes)",
+                  r->filename, key.size);
+
+    if (found == CONTENT_ETAG_CLAIMED) {
+        content_etag_cache_done(scf->cache, &key, tag,
+                                content_etag_key_is_racy(&key, start));
+    }
+
+    return tag;
+}
+
+
+/*
+ * Apache's own MTime Size tag, made weak: for a file whose bytes this
+ * module could not tie to one version. Never a strong per-server tag.
+ */
+static const char *
+content_etag_weak_fallback(request_rec *r, const struct stat *st)
+{
+    apr_time_t  mtime;
+
+    mtime = apr_time_from_sec(st->st_mtim.tv_sec) + st->st_mtim.tv_nsec / 1000;
+
+    return apr_psprintf(r->pool, "W/\"%" APR_UINT64_T_HEX_FMT "-%"
+                        APR_UINT64_T_HEX_FMT "\"",
+                        (apr_uint64_t) st->st_size, (apr_uint64_t) mtime);
+}
+
+
+static void
+content_etag_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    content_etag_server_conf_t  *scf;
+
+    /* one cache per child, shared by its threads and its virtual hosts */
+    scf = ap_get_module_config(s->module_config, &content_etag_module);
+    scf->cache = content_etag_cache_create(pchild, scf->entries);
+
+    if (scf->cache == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     "content_etag: cannot create the tag cache");
+        exit(APEXIT_CHILDSICK);
+    }
+
+    for (s = s->next; s != NULL; s = s->next) {
+        ap_set_module_config(s->module_config, &content_etag_module, scf);
+    }
+}
+
+
+static void *
+content_etag_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    content_etag_dir_conf_t  *conf;
+
+    conf = apr_pcalloc(p, sizeof(content_etag_dir_conf_t));
+    conf->enable = -1;
+
+    return conf;
+}
+
+
+static void *
+content_etag_merge_dir_conf(apr_pool_t *p, void *parent, void *child)
+{
+    content_etag_dir_conf_t  *prev = parent, *conf = child, *merged;
+
+    merged = apr_pcalloc(p, sizeof(content_etag_dir_conf_t));
+    merged->enable = conf->enable != -1 ? conf->enable : prev->enable;
+
+    return merged;
+}
+
+
+static void *
+content_etag_create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    content_etag_server_conf_t  *scf;
+
+    scf = apr_pcalloc(p, sizeof(content_etag_server_conf_t));
+    scf->entries = CONTENT_ETAG_CACHE_ENTRIES;
+
+    return scf;
+}
+
+
+static const char *
+content_etag_set_entries(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    char                        *end;
+    apr_int64_t                  n;
+    const char                  *err;
+    content_etag_server_conf_t  *scf;
+
+    err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    if (err != NULL) {
+        return err;
+    }
+
+    n = apr_strtoi64(arg, &end, 10);
+
+    if (*end != '\0' || n < 1 || n > 10000000) {
+        return "ContentETagCacheEntries takes a number of files "
+               "from 1 to 10000000";
+    }
+
+    scf = ap_get_module_config(cmd->server->module_config,
+                               &content_etag_module);
+    scf->entries = (apr_size_t) n;
+
+    return NULL;
+}
+
+
+static const command_rec  content_etag_cmds[] = {
+
+    AP_INIT_FLAG("ContentETag", ap_set_flag_slot,
+                 (void *) APR_OFFSETOF(content_etag_dir_conf_t, enable),
+                 RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                 "On: static files get the content ETag of their bytes "
+                 "and RFC 9110's conditional decisions"),
+
+    AP_INIT_TAKE1("ContentETagCacheEntries", content_etag_set_entries, NULL,
+                  RSRC_CONF,
+                  "the number of file tags each child process keeps"),
+
+    { NULL }
+};
+
+
+static void
+content_etag_register_hooks(apr_pool_t *p)
+{
+    /* after every other module's handler, before core's default handler */
+    static const char * const  before[] = { "core.c", NULL };
+
+    ap_hook_handler(content_etag_handler, NULL, before,
+                    APR_HOOK_REALLY_LAST);
+    ap_hook_child_init(content_etag_child_init, NULL, NULL,
+                       APR_HOOK_MIDDLE);
+
+    /* after CONTENT_SET filters (deflate, brotli), before BYTERANGE */
+    content_etag_filter_handle =
+        ap_register_output_filter("CONTENT_ETAG", content_etag_decide_filter,
+                                  NULL, AP_FTYPE_PROTOCOL - 1);
+}
+
+
+AP_DECLARE_MODULE(content_etag) = {
+    STANDARD20_MODULE_STUFF,
+    content_etag_create_dir_conf,
+    content_etag_merge_dir_conf,
+    content_etag_create_server_conf,
+    NULL,
+    content_etag_cmds,
+    content_etag_register_hooks
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+    , AP_MODULE_FLAG_NONE
+#endif
+};
