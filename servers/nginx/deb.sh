@@ -10,9 +10,12 @@
 # name, without debhelper: the .so in /usr/lib/nginx/modules/, a one-line load file in
 # /usr/share/nginx/modules-available/, and maintainer scripts that enable it through a symlink
 # in /etc/nginx/modules-enabled/ (which Debian's nginx.conf includes) and disable it on removal.
+# What is not nginx's own (staging, stripping, dependencies, copyright, md5sums) is in
+# servers/deb-lib.sh, shared with the Apache module's package.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+. "$here/../deb-lib.sh"
 out="$(mkdir -p "${1:-$root/target/deb}" && cd "${1:-$root/target/deb}" && pwd)"
 so="$root/target/nginx/ngx_http_content_etag_module.so"
 pkg=libnginx-mod-http-content-etag
@@ -21,17 +24,9 @@ pkg=libnginx-mod-http-content-etag
 conf=mod-http-content-etag.conf
 link=50-$conf
 
-die() { echo "deb.sh: $*" >&2; exit 1; }
-for c in dpkg-deb dpkg-shlibdeps strip "${CARGO:-cargo}" python3; do
-  command -v "$c" >/dev/null || die "$c not found: apt-get install dpkg-dev binutils python3"
-done
-[ -f "$so" ] || die "$so not found: run 'make nginx-module' first"
-
-# The crate version of the workspace (the first `version =` line, as the Makefile reads it) with
-# a Debian revision: 0.2.0-1.
-upstream="$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)"
-[ -n "$upstream" ] || die "no version line in $root/Cargo.toml"
-version="$upstream-${DEB_REVISION:-1}"
+deb_need dpkg-deb dpkg-shlibdeps strip "${CARGO:-cargo}" python3
+[ -f "$so" ] || deb_die "$so not found: run 'make nginx-module' first"
+version="$(deb_version "$root")"
 arch="$(dpkg --print-architecture)"
 
 # The nginx ABI: Debian's nginx refuses a module built for another one ("not binary
@@ -41,125 +36,25 @@ arch="$(dpkg --print-architecture)"
 # nginx-dev tree build.sh compiled against, which is where dh_nginx itself reads it.
 abi="$(dpkg-query -W -f='${db:Status-Status} ${Provides}\n' 2>/dev/null \
   | awk '$1 == "installed"' | grep -o 'nginx-abi-[^ ,]*' | sort -u)" || true
-[ -n "$abi" ] || die "no installed package provides nginx-abi-*: run servers/nginx/install-deps.sh"
-[ "$(wc -l <<<"$abi")" = 1 ] || die "several nginx ABIs installed: $(tr '\n' ' ' <<<"$abi")"
+[ -n "$abi" ] \
+  || deb_die "no installed package provides nginx-abi-*: run servers/nginx/install-deps.sh"
+[ "$(wc -l <<<"$abi")" = 1 ] || deb_die "several nginx ABIs installed: $(tr '\n' ' ' <<<"$abi")"
 subst=/usr/share/nginx/src/debian/libnginx-mod.abisubstvars
 if [ -f "$subst" ]; then
   dev_abi="$(sed -n 's/^nginx:abi=//p' "$subst")"
-  [ "$dev_abi" = "$abi" ] || die "nginx provides $abi but nginx-dev is $dev_abi: upgrade both" \
+  [ "$dev_abi" = "$abi" ] || deb_die "nginx provides $abi but nginx-dev is $dev_abi: upgrade both" \
     "to the same version and run 'make nginx-module' again"
 fi
 
-# Stage the package the way debhelper does (debian/<package>/ beside a debian/control), so that
-# dpkg-shlibdeps finds the binary where it expects it.
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/debian"
-printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$pkg" "$pkg" > "$work/debian/control"
-pr="$work/debian/$pkg"
-install -d -m 0755 "$pr" "$pr/DEBIAN" "$pr/usr/lib/nginx/modules" \
-  "$pr/usr/share/nginx/modules-available" "$pr/usr/share/doc/$pkg"
-
-# The .so, mode 0644 and stripped as dh_fixperms and dh_strip leave shared objects: the debug
-# information is most of its size, and nginx only needs the dynamic symbols strip keeps.
-install -m 0644 "$so" "$pr/usr/lib/nginx/modules/"
-strip --strip-unneeded --remove-section=.comment --remove-section=.note \
-  "$pr/usr/lib/nginx/modules/ngx_http_content_etag_module.so"
+deb_stage "$pkg"
+pr="$deb_root"
+install -d -m 0755 "$pr/usr/share/nginx/modules-available"
+deb_install_so "$so" usr/lib/nginx/modules
 echo 'load_module modules/ngx_http_content_etag_module.so;' \
   > "$pr/usr/share/nginx/modules-available/$conf"
 chmod 0644 "$pr/usr/share/nginx/modules-available/$conf"
-
-# The runtime libraries: libetagcore is linked statically, but the Rust code it contains still
-# needs libc and libgcc_s (unwinding, for the C ABI's panic guard); dpkg-shlibdeps turns the
-# NEEDED entries into versioned dependencies (libc6 (>= 2.34), libgcc-s1 (>= 4.2)).
-shlibs="$(cd "$work" && dpkg-shlibdeps -O "debian/$pkg/usr/lib/nginx/modules/"*.so)"
-shlibs="${shlibs#shlibs:Depends=}"
-[ -n "$shlibs" ] || die "dpkg-shlibdeps found no dependencies"
-
-# The copyright file (machine-readable, as Debian's): etagcore, and each crate and the Rust
-# standard library that the module contains. The crates are the normal dependencies of the C ABI
-# crate in Cargo.lock (cargo tree, which needs only what the build fetched, unlike cargo
-# metadata); their authors come from the .crate files in cargo's cache. A license without its
-# text below stops the build rather than shipping a file that names it without it.
-cache="${CARGO_HOME:-$HOME/.cargo}/registry/cache"
-crates="$(cd "$root" && "${CARGO:-cargo}" tree --locked --offline -q -p etagcore-ffi -e normal \
-  --prefix none --format '{p}|{l}' | sort -u)"
-third_party=
-while IFS='|' read -r crate lic; do
-  case "$crate" in *" ($root"*) continue ;; *" ("*) die "$crate: not from crates.io" ;; esac
-  name="${crate% v*}" ver="${crate##* v}"
-  file="$(find "$cache" -name "$name-$ver.crate" -print -quit 2>/dev/null)"
-  [ -n "$file" ] || die "$name-$ver.crate not in $cache: run 'make nginx-module' first"
-  authors="$(tar -xzOf "$file" "$name-$ver/Cargo.toml" | python3 -c 'import sys, tomllib
-print("\n ".join(tomllib.load(sys.stdin.buffer)["package"].get("authors", [])))')"
-  lic="${lic//\// OR }" && lic="${lic// OR / or }" && lic="${lic// AND / and }"
-  for l in ${lic//[()]/ }; do
-    case "$l" in or|and|MIT|Apache-2.0|BSL-1.0) ;; *) die "$name: add the text of $l" ;; esac
-  done
-  third_party+="Files: $name-$ver/*
-Copyright: ${authors:-the $name authors}
-License: $lic
-Comment: Rust crate linked statically into the module.
-
-"
-done <<<"$crates"
-cat > "$pr/usr/share/doc/$pkg/copyright" <<EOF
-Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
-Upstream-Name: etagcore
-Upstream-Contact: etagcore developers
-Comment: ngx_http_content_etag_module.so is the nginx module of etagcore with libetagcore (the
- Rust crates below and the Rust standard library) linked statically into it.
-
-Files: *
-Copyright: etagcore developers
-License: MIT or Apache-2.0
-
-${third_party}Files: rust-std/*
-Copyright: The Rust Project Developers
-License: MIT or Apache-2.0
-Comment: The Rust standard library, linked statically into the module.
-
-License: MIT
- Permission is hereby granted, free of charge, to any person obtaining a copy of this software
- and associated documentation files (the "Software"), to deal in the Software without
- restriction, including without limitation the rights to use, copy, modify, merge, publish,
- distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the
- Software is furnished to do so, subject to the following conditions:
- .
- The above copyright notice and this permission notice shall be included in all copies or
- substantial portions of the Software.
- .
- THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING
- BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
- NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
- DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
- OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
-
-License: Apache-2.0
- On Debian systems, the full text of the Apache License, Version 2.0 can be found in
- /usr/share/common-licenses/Apache-2.0.
-
-License: BSL-1.0
- Permission is hereby granted, free of charge, to any person or organization obtaining a copy of
- the software and accompanying documentation covered by this license (the "Software") to use,
- reproduce, display, distribute, execute, and transmit the Software, and to prepare derivative
- works of the Software, and to permit third-parties to whom the Software is furnished to do so,
- all subject to the following:
- .
- The copyright notices in the Software and this entire statement, including the above license
- grant, this restriction and the following disclaimer, must be included in all copies of the
- Software, in whole or in part, and all derivative works of the Software, unless such copies or
- derivative works are solely in the form of machine-executable object code generated by a
- source language processor.
- .
- THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING
- BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE, TITLE
- AND NON-INFRINGEMENT. IN NO EVENT SHALL THE COPYRIGHT HOLDERS OR ANYONE DISTRIBUTING THE
- SOFTWARE BE LIABLE FOR ANY DAMAGES OR OTHER LIABILITY, WHETHER IN CONTRACT, TORT OR OTHERWISE,
- ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
- SOFTWARE.
-EOF
-chmod 0644 "$pr/usr/share/doc/$pkg/copyright"
+shlibs="$(deb_shlibdeps)"
+deb_copyright "$root" "ngx_http_content_etag_module.so is the nginx module"
 
 # Maintainer scripts: dh_nginx's autoscripts (nginx-dev's /usr/share/debhelper/autoscripts/
 # *-nginx) for this one module, `command -v` for `which`. postinst links the module on a fresh
@@ -214,22 +109,12 @@ fi
 EOF
 chmod 0755 "$pr/DEBIAN/postinst" "$pr/DEBIAN/prerm" "$pr/DEBIAN/postrm"
 
-# md5sums (dh_md5sums) lets `dpkg --verify` check the installed files.
-(cd "$pr" && find usr -type f | sort | xargs md5sum) > "$pr/DEBIAN/md5sums"
-chmod 0644 "$pr/DEBIAN/md5sums"
-
-# Installed-Size in KiB, counted as dpkg-gencontrol does: each file rounded up to a KiB, one
-# for each directory or link.
-size="$(find "$pr" -mindepth 1 -path "$pr/DEBIAN" -prune -o -printf '%y %s\n' \
-  | awk '{ n += ($1 == "f") ? int(($2 + 1023) / 1024) : 1 } END { print n }')"
-
 cat > "$pr/DEBIAN/control" <<EOF
 Package: $pkg
 Source: etagcore
 Version: $version
 Architecture: $arch
 Maintainer: etagcore developers <etagcore-developers@example.invalid>
-Installed-Size: $size
 Depends: $abi, $shlibs
 Recommends: nginx
 Section: httpd
@@ -246,5 +131,5 @@ Description: Content ETags and RFC 9110 conditional requests for nginx
 EOF
 
 deb="$out/${pkg}_${version}_$arch.deb"
-dpkg-deb --build --root-owner-group "$pr" "$deb" >/dev/null
+deb_build "$deb"
 echo "built $deb (Depends: $abi, $shlibs)"

@@ -11,6 +11,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+. "$here/../deb-lib.sh"
 pkg=libnginx-mod-http-content-etag
 so=/usr/lib/nginx/modules/ngx_http_content_etag_module.so
 avail=/usr/share/nginx/modules-available/mod-http-content-etag.conf
@@ -20,16 +21,15 @@ nginx="$(command -v nginx || echo /usr/sbin/nginx)"
 hello_tag='"b0a4e85888f5f2c6ea06e83a1d713ee8"'
 
 tmp="$(mktemp -d)"
-made_policy=
 nginx_pid=
 result=1
 cleanup() {
   [ -z "$nginx_pid" ] || kill "$nginx_pid" 2>/dev/null || true
   # On failure, leave the system as the test found it: no package, no enabled link.
   if [ "$result" != 0 ] && dpkg-query -W "$pkg" >/dev/null 2>&1; then
-    apt_get purge "$pkg" >/dev/null 2>&1 || true
+    deb_apt_get purge "$pkg" >/dev/null 2>&1 || true
   fi
-  [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
+  deb_test_services_back
   rm -rf "$tmp"
   if [ "$result" = 0 ]; then echo "PASS: deb_test: $pkg installs, loads and removes cleanly"
   else echo "FAIL: deb_test: $pkg (see above)"; fi
@@ -37,22 +37,18 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "not ok - $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
-# Waits for a dpkg lock another apt run holds rather than failing; no prompts.
-apt_get() {
-  DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 "$@"
-}
-# Installed means dpkg status "install ok installed" (not just known, as after a remove).
-installed() {
-  [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ]
-}
 
 [ "$(id -u)" = 0 ] || fail "run as root: apt-get installs the package"
 [ -x "$nginx" ] || fail "nginx not installed: run servers/nginx/install-deps.sh"
 
+# Debian's postinst scripts start or reload nginx through invoke-rc.d; policy-rc.d answering
+# 101 forbids it, so the machine's own nginx (if any) is neither started nor reloaded.
+deb_test_no_services # before any dpkg run: the purge below triggers a reload
+
 # A package left from an earlier, interrupted run would make the fresh-install checks lie.
 if dpkg-query -W "$pkg" >/dev/null 2>&1; then
   echo "# purging the $pkg already on this system first"
-  apt_get purge "$pkg" >/dev/null
+  deb_apt_get purge "$pkg" >/dev/null
 fi
 
 built="$("$here/deb.sh")"
@@ -61,18 +57,10 @@ deb="$(sed -n 's/^built \([^ ]*\.deb\) .*/\1/p' <<<"$built")"
 [ -f "$deb" ] || fail "deb.sh built no package"
 ok "built ${deb#"$root"/}"
 
-# Debian's postinst scripts start or reload nginx through invoke-rc.d; policy-rc.d answering
-# 101 forbids it, so the machine's own nginx (if any) is neither started nor reloaded.
-if [ ! -e /usr/sbin/policy-rc.d ]; then
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-  chmod +x /usr/sbin/policy-rc.d
-  made_policy=1
-fi
-
 # apt-get, not dpkg -i: apt resolves the Depends (the nginx ABI, libc6, libgcc-s1) and would
 # refuse the package on a machine whose nginx has another ABI.
-apt_get install "$deb" > "$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; fail "install"; }
-installed || fail "$pkg is not installed after apt-get install"
+deb_apt_get install "$deb" > "$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; fail "install"; }
+deb_installed "$pkg" || fail "$pkg is not installed after apt-get install"
 ok "apt-get install $(dpkg-query -W -f='${Package} ${Version}' "$pkg")"
 
 [ -f "$so" ] || fail "$so missing"
@@ -90,8 +78,7 @@ ok "files in place, enabled through $link"
 mkdir -p "$tmp/html"
 printf 'hello, farm\n' > "$tmp/html/hello.txt"
 chmod -R a+rX "$tmp" # the workers run as nobody
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
-print(s.getsockname()[1])')"
+port="$(deb_test_port)"
 write_conf() { # write_conf FILE ENABLE
   cat > "$1" <<EOF
 $2
@@ -146,8 +133,8 @@ ok "GET /hello.txt: ETag: $hello_tag"
 
 # Removal as Debian's modules do it: the link is renamed *.removed (which the include's *.conf
 # does not match), the .so goes; nginx no longer knows the directive.
-apt_get remove "$pkg" > "$tmp/remove.log" 2>&1 || { cat "$tmp/remove.log"; fail "remove"; }
-! installed || fail "$pkg still installed after apt-get remove"
+deb_apt_get remove "$pkg" > "$tmp/remove.log" 2>&1 || { cat "$tmp/remove.log"; fail "remove"; }
+! deb_installed "$pkg" || fail "$pkg still installed after apt-get remove"
 [ ! -e "$so" ] || fail "$so left after remove"
 [ ! -e "$avail" ] || fail "$avail left after remove"
 [ ! -e "$link" ] && [ ! -L "$link" ] || fail "$link left after remove"
@@ -158,11 +145,12 @@ grep -q 'unknown directive "content_etag"' "$tmp/t.log" \
 ok "apt-get remove: .so and link gone, nginx -t: unknown directive again"
 
 # A re-install after a remove enables the module again (the .removed link says it was on).
-apt_get install "$deb" > "$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; fail "reinstall"; }
+deb_apt_get install "$deb" > "$tmp/install.log" 2>&1 \
+  || { cat "$tmp/install.log"; fail "reinstall"; }
 [ -L "$link" ] && [ ! -e "$link.removed" ] || fail "reinstall did not enable the module again"
 ok "apt-get install after remove: enabled again"
 
-apt_get purge "$pkg" > "$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; fail "purge"; }
+deb_apt_get purge "$pkg" > "$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; fail "purge"; }
 [ -z "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null | grep -v not-installed)" ] \
   || fail "$pkg still known to dpkg after purge"
 for f in "$so" "$avail" "$link" "$link.removed" "/usr/share/doc/$pkg"; do
