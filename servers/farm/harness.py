@@ -3,8 +3,9 @@
 `Server` is what every backend shares: its own prefix folder (world-readable: nginx and Apache
 workers run as an unprivileged user), a docroot, a free port on 127.0.0.1, a foreground master
 process stopped by the PID it wrote, plain HTTP/1.1 requests. A backend (`nginx_server.Nginx`,
-later Apache's) only says how to write its configuration, how to start it and what its stock
-ETag is. `backend(name)` finds one by name. Python's standard library only.
+later Apache's) only says how to write its configuration, how to start it, what its stock
+ETag is and which signal stops it. `backend(name)` finds one by name. Python's standard library
+only.
 
 Two ways to run the same server differently, chosen per Server: `http2=True` (the backend listens
 for HTTP/2 over cleartext and every request goes through `curl --http2-prior-knowledge`), and
@@ -126,10 +127,15 @@ def curl_request(port, method, path, headers, timeout):
 
 class Server:
     """One server master on 127.0.0.1:port. Subclasses define `name`, `config_text()`,
-    `command()`, `pidfile`, `stock_etag(path)` and `start_timeout`."""
+    `command()`, `pidfile`, `stock_etag(path)`, and may change `start_timeout` and
+    `stop_signal`."""
 
     name = "?"
     start_timeout = 10
+    # What stop() sends the master: nginx stops gracefully on SIGQUIT (its workers finish their
+    # requests, and under valgrind the one process writes its ERROR SUMMARY); SIGQUIT would kill
+    # Apache outright, whose stop is SIGTERM.
+    stop_signal = signal.SIGQUIT
     # Timeouts under memcheck: nginx starts in about a second there (0.1 s without) and a first
     # request takes a few hundred milliseconds; six times the plain ones leaves room on a busy
     # two-core machine.
@@ -224,13 +230,13 @@ class Server:
         raise RuntimeError(f"{self.name} did not start listening in time")
 
     def stop(self):
-        """Stops the master by the PID it wrote (SIGQUIT: graceful), or, when it never wrote one,
-        the process we spawned; then removes the prefix, after reading any valgrind logs in it."""
+        """Stops the master by the PID it wrote (`stop_signal`), or, when it never wrote one, the
+        process we spawned; then removes the prefix, after reading any valgrind logs in it."""
         pid = self.pid
         if pid is None and self.proc is not None and self.proc.poll() is None:
             pid = self.proc.pid
         if pid is not None:
-            os.kill(pid, signal.SIGQUIT)
+            os.kill(pid, self.stop_signal)
             try:
                 self.wait_exit(self.timeout(10))
             except subprocess.TimeoutExpired:
