@@ -3,7 +3,7 @@
 `Server` is what every backend shares: its own prefix folder (world-readable: nginx and Apache
 workers run as an unprivileged user), a docroot, a free port on 127.0.0.1, a foreground master
 process stopped by the PID it wrote, plain HTTP/1.1 requests. A backend (`nginx_server.Nginx`,
-later Apache's) only says how to write its configuration, how to start it, what its stock
+`apache_server.Apache`) only says how to write its configuration, how to start it, what its stock
 ETag is and which signal stops it. `backend(name)` finds one by name. Python's standard library
 only.
 
@@ -32,7 +32,7 @@ LIBETAGCORE = os.environ.get("ETAGCORE_LIB") or os.path.join(ROOT, "target", "ff
                                                              "libetagcore.so")
 CURL = shutil.which("curl") or "curl"
 # name -> "module.Class", imported on demand so that one backend's absence never breaks another.
-BACKENDS = {"nginx": "nginx_server.Nginx"}
+BACKENDS = {"nginx": "nginx_server.Nginx", "apache": "apache_server.Apache"}
 
 
 def backend(name):
