@@ -5,8 +5,10 @@
 `scan(log_dir)` reads the logs (`valgrind.PID.log`) into `Log`s; `verdict(logs)` says which
 errors are ours. An error is ours when any frame of any of its stacks (where it happened, where
 the block was allocated or freed, where an uninitialised value came from) is in etagcore's
-module or library: a function `ngx_http_content_etag*`, `etagcore_*` (the C ABI) or `etagcore::*`
-(the Rust core), or code in a file named `ngx_http_content_etag_module.so`. Those fail a run;
+module or library: a function `ngx_http_content_etag*`, `content_etag_*` (Apache's module),
+`etagcore_*` (the C ABI) or `etagcore::*` (the Rust core), a line of the Apache module's sources
+(`mod_content_etag.c`, `content_etag_*.c`), or code in a file named
+`ngx_http_content_etag_module.so` or `mod_content_etag.so`. Those fail a run;
 any other error is reported as information (a bug of the server itself or of a library, not one
 to fix here). Leaks are not checked (`--leak-check=no`): nginx frees its pools wholesale at
 exit, or never, which memcheck would call leaks.
@@ -27,8 +29,10 @@ ERROR_EXITCODE = 99
 KEEP_DIR = os.environ.get("ETAGCORE_VALGRIND_KEEP") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "target", "valgrind")
 
-OURS = re.compile(r"^<?(ngx_http_content_etag|etagcore(_|::))")
-OUR_OBJECT = "ngx_http_content_etag_module.so"
+OURS = re.compile(r"^<?(ngx_http_content_etag|content_etag_|etagcore(_|::))")
+# Apache's module has static functions of any name: its frames are known by their source file
+OUR_SOURCE = re.compile(r"\((mod_content_etag|content_etag_\w+)\.[ch]:\d+\)")
+OUR_OBJECTS = ("ngx_http_content_etag_module.so", "mod_content_etag.so")
 LINE = re.compile(r"^==(\d+)== ?(.*)$")
 FRAME = re.compile(r"^\s*(?:at|by) 0x[0-9A-Fa-f]+: (.*)$")
 SUMMARY = re.compile(r"ERROR SUMMARY: (\d+) errors? from (\d+) contexts?")
@@ -71,7 +75,8 @@ class Error:
 
 
 def is_ours(frame):
-    return bool(OURS.match(frame)) or OUR_OBJECT in frame
+    return (bool(OURS.match(frame)) or bool(OUR_SOURCE.search(frame))
+            or any(o in frame for o in OUR_OBJECTS))
 
 
 class Log:
