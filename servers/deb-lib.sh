@@ -47,16 +47,15 @@ deb_install_so() {
     "$deb_root/$2/$(basename "$1")"
 }
 
-# deb_shlibdeps: the Depends of the staged shared objects. libetagcore is linked statically, but
-# the Rust code it contains still needs libc and libgcc_s (unwinding, for the C ABI's panic
-# guard); dpkg-shlibdeps turns the NEEDED entries into versioned dependencies (libc6 (>= 2.34),
-# libgcc-s1 (>= 4.2)). Symbols the server itself provides are no library's, and it says so for
-# none of them: -O prints the dependencies only.
+# deb_shlibdeps [OPTION...]: the Depends of the staged shared objects (OPTIONs go to
+# dpkg-shlibdeps). libetagcore is linked statically, but the Rust code it contains still needs
+# libc and libgcc_s (unwinding, for the C ABI's panic guard); dpkg-shlibdeps turns the NEEDED
+# entries into versioned dependencies (libc6 (>= 2.34), libgcc-s1 (>= 4.2)).
 deb_shlibdeps() {
   local pkg shlibs
   pkg="$(basename "$deb_root")"
   shlibs="$(cd "$deb_work" && find "debian/$pkg" -name '*.so' -type f -print0 | sort -z \
-    | xargs -0 dpkg-shlibdeps -O)"
+    | xargs -0 dpkg-shlibdeps "$@" -O)"
   shlibs="${shlibs#shlibs:Depends=}"
   [ -n "$shlibs" ] || deb_die "dpkg-shlibdeps found no dependencies"
   echo "$shlibs"
@@ -150,6 +149,25 @@ License: BSL-1.0
  SOFTWARE.
 EOF
   chmod 0644 "$deb_root/usr/share/doc/$pkg/copyright"
+}
+
+# The Maintainer of every package built here (control file and changelog).
+deb_maintainer="etagcore developers <etagcore-developers@example.invalid>"
+
+# deb_changelog VERSION: usr/share/doc/PACKAGE/changelog.Debian.gz (Debian Policy 12.7 wants
+# one in every binary package), one entry for VERSION, for the running Debian release, dated
+# SOURCE_DATE_EPOCH or else the commit the package is built from, gzip -9n as dh_compress.
+deb_changelog() {
+  local pkg when dist
+  pkg="$(basename "$deb_root")"
+  when="${SOURCE_DATE_EPOCH:-$(git -C "$(dirname "${BASH_SOURCE[0]}")" log -1 --format=%ct \
+    2>/dev/null || date +%s)}"
+  dist="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
+  printf '%s (%s) %s; urgency=medium\n\n  * %s\n\n -- %s  %s\n' "$pkg" "$1" \
+    "${dist:-unstable}" "Built from etagcore ${1%-*} (its CHANGELOG.md lists the changes)." \
+    "$deb_maintainer" "$(LC_ALL=C date -u -R -d "@$when")" \
+    | gzip -9n > "$deb_root/usr/share/doc/$pkg/changelog.Debian.gz"
+  chmod 0644 "$deb_root/usr/share/doc/$pkg/changelog.Debian.gz"
 }
 
 # deb_build DEB: md5sums (dh_md5sums: every file but the conffiles, which dpkg tracks itself) so

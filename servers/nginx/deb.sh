@@ -114,7 +114,7 @@ Package: $pkg
 Source: etagcore
 Version: $version
 Architecture: $arch
-Maintainer: etagcore developers <etagcore-developers@example.invalid>
+Maintainer: $deb_maintainer
 Depends: $abi, $shlibs
 Recommends: nginx
 Section: httpd
