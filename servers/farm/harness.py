@@ -206,8 +206,10 @@ class Server:
             f.write(self.config_text())
         for d, _, _ in os.walk(self.prefix):
             os.chmod(d, 0o755)
+        # a session of its own: Apache's prefork stops its children with kill(-pgrp), which
+        # would take the test (and make) down with them in a shared process group
         self.proc = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+                                     stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.time() + self.timeout(self.start_timeout)
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -23,6 +23,7 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "util_mutex.h"
 #include "apr_strings.h"
 
 #include "mod_content_etag.h"
@@ -163,21 +164,23 @@ content_etag_is_default_handler(request_rec *r)
 
 
 /*
- * The content tag of the file open at `fd` with stat `st`, from the
- * child's cache, or hashed now in this request's thread: other requests
- * never wait for it, except those for the same file, which wait for this
- * one hash instead of making their own.
+ * The content tag of the file open at `fd` with stat `st`: from the
+ * child's cache, else from the host's, else hashed now in this request's
+ * thread. Other requests never wait for a hash, except those for the same
+ * file, which wait for that one hash instead of making their own: in this
+ * child on the child cache's claim, in other children on the host's.
  */
 static const char *
 content_etag_tag(request_rec *r, apr_file_t *fd, struct stat *st)
 {
+    int                          racy;
     char                        *tag, *buf;
     struct stat                  after;
     apr_time_t                   start;
     apr_status_t                 rv;
     apr_os_file_t                os_fd;
     content_etag_key_t           key, key_after;
-    content_etag_lookup_e        found;
+    content_etag_lookup_e        found, shared;
     content_etag_server_conf_t  *scf;
 
     scf = ap_get_module_config(r->server->module_config,
@@ -189,6 +192,16 @@ content_etag_tag(request_rec *r, apr_file_t *fd, struct stat *st)
     found = content_etag_cache_lookup(scf->cache, &key, start, tag);
 
     if (found == CONTENT_ETAG_HIT) {
+        return tag;
+    }
+
+    racy = 0;
+    shared = content_etag_shm_lookup(scf->shm, &key, start, tag, &racy);
+
+    if (shared == CONTENT_ETAG_HIT) {
+        if (found == CONTENT_ETAG_CLAIMED) {
+            content_etag_cache_done(scf->cache, &key, tag, racy);
+        }
         return tag;
     }
 
@@ -213,24 +226,29 @@ content_etag_tag(request_rec *r, apr_file_t *fd, struct stat *st)
     }
 
     if (rv != APR_SUCCESS) {
-        if (found == CONTENT_ETAG_CLAIMED) {
-            content_etag_cache_done(scf->cache, &key, NULL, 0);
-        }
+        tag = NULL;
 
+    } else {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "content_etag: hashed %s (%" APR_INT64_T_FMT " bytes)",
+                      r->filename, key.size);
+        racy = content_etag_key_is_racy(&key, start);
+    }
+
+    if (shared == CONTENT_ETAG_CLAIMED) {
+        content_etag_shm_done(scf->shm, &key, tag, racy);
+    }
+
+    if (found == CONTENT_ETAG_CLAIMED) {
+        content_etag_cache_done(scf->cache, &key, tag, racy);
+    }
+
+    if (tag == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r,
                       "content_etag: %s changed or could not be read "
                       "while hashed, sending a weak tag", r->filename);
 
         return content_etag_weak_fallback(r, st);
-    }
-
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "content_etag: hashed %s (%" APR_INT64_T_FMT " bytes)",
-                  r->filename, key.size);
-
-    if (found == CONTENT_ETAG_CLAIMED) {
-        content_etag_cache_done(scf->cache, &key, tag,
-                                content_etag_key_is_racy(&key, start));
     }
 
     return tag;
@@ -254,23 +272,58 @@ content_etag_weak_fallback(request_rec *r, const struct stat *st)
 }
 
 
+static int
+content_etag_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+    apr_pool_t *ptemp)
+{
+    return ap_mutex_register(pconf, CONTENT_ETAG_MUTEX, NULL,
+                             APR_LOCK_DEFAULT, 0) == APR_SUCCESS
+           ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+
+/* the host's cache, made by the parent before the children fork */
+static int
+content_etag_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+    apr_pool_t *ptemp, server_rec *s)
+{
+    const char                  *err;
+    server_rec                  *vhost;
+    content_etag_server_conf_t  *scf;
+
+    scf = ap_get_module_config(s->module_config, &content_etag_module);
+    scf->shm = content_etag_shm_create(pconf, s, scf->entries, &err);
+
+    if (scf->shm == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "content_etag: %s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* one cache for all virtual hosts: the main server's */
+    for (vhost = s->next; vhost != NULL; vhost = vhost->next) {
+        ap_set_module_config(vhost->module_config, &content_etag_module,
+                             scf);
+    }
+
+    return OK;
+}
+
+
 static void
 content_etag_child_init(apr_pool_t *pchild, server_rec *s)
 {
     content_etag_server_conf_t  *scf;
 
-    /* one cache per child, shared by its threads and its virtual hosts */
+    /* the child's copy, shared by its threads */
     scf = ap_get_module_config(s->module_config, &content_etag_module);
     scf->cache = content_etag_cache_create(pchild, scf->entries);
 
-    if (scf->cache == NULL) {
+    if (scf->cache == NULL
+        || content_etag_shm_child_init(scf->shm, pchild) != APR_SUCCESS)
+    {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                     "content_etag: cannot create the tag cache");
+                     "content_etag: cannot set up the tag cache");
         exit(APEXIT_CHILDSICK);
-    }
-
-    for (s = s->next; s != NULL; s = s->next) {
-        ap_set_module_config(s->module_config, &content_etag_module, scf);
     }
 }
 
@@ -349,7 +402,8 @@ static const command_rec  content_etag_cmds[] = {
 
     AP_INIT_TAKE1("ContentETagCacheEntries", content_etag_set_entries, NULL,
                   RSRC_CONF,
-                  "the number of file tags each child process keeps"),
+                  "the number of file tags the host keeps (in shared "
+                  "memory, and in each child's copy)"),
 
     { NULL }
 };
@@ -363,6 +417,10 @@ content_etag_register_hooks(apr_pool_t *p)
 
     ap_hook_handler(content_etag_handler, NULL, before,
                     APR_HOOK_REALLY_LAST);
+    ap_hook_pre_config(content_etag_pre_config, NULL, NULL,
+                       APR_HOOK_MIDDLE);
+    ap_hook_post_config(content_etag_post_config, NULL, NULL,
+                        APR_HOOK_MIDDLE);
     ap_hook_child_init(content_etag_child_init, NULL, NULL,
                        APR_HOOK_MIDDLE);
 

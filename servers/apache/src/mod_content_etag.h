@@ -10,6 +10,7 @@
 #include "httpd.h"
 
 #include "content_etag_cache.h"
+#include "content_etag_shm.h"
 
 #define CONTENT_ETAG_CACHE_ENTRIES  10000
 
@@ -22,7 +23,8 @@ typedef struct {
 
 typedef struct {
     apr_size_t             entries;       /* ContentETagCacheEntries */
-    content_etag_cache_t  *cache;         /* the child's, or NULL */
+    content_etag_shm_t    *shm;           /* the host's, made by the parent */
+    content_etag_cache_t  *cache;         /* the child's copy, in front */
 } content_etag_server_conf_t;
 
 /* What the handler tells the deciding filter. */
