@@ -13,8 +13,6 @@ Bounded: each wrk run lasts SECONDS seconds with CONNECTIONS connections; everyt
 """
 import os
 import random
-import re
-import subprocess
 import sys
 import time
 
@@ -22,6 +20,8 @@ sys.dont_write_bytecode = True  # leave no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import header  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
+import benchtools  # noqa: E402
+from benchtools import BAD, ROUND_ROBIN_LUA  # noqa: E402
 
 SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 CONNECTIONS = 16
@@ -29,15 +29,9 @@ BODY = bytes(random.Random(23).randrange(256) for _ in range(23_000))
 
 
 def wrk(url, headers=(), script=None):
-    cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
-    if script:
-        cmd += ["-s", script]
-    for h in headers:
-        cmd += ["-H", h]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return rps, int(non2xx.group(1)) if non2xx else 0
+    """(requests/s, responses other than 2xx/3xx) of one run of SECONDS s, -t1 -cCONNECTIONS."""
+    run = benchtools.wrk(url, SECONDS, 1, CONNECTIONS, headers, script)
+    return run.rps, run.non2xx
 
 
 def throughput():
@@ -65,19 +59,6 @@ def throughput():
     for module, stock in (("content_etag on", "stock nginx"), ("module + ofc", "stock + ofc")):
         (s200, s304, _), (m200, m304, _) = rows[stock], rows[module]
         print(f"{module + ' / stock':<18} {m200 / s200:>10.2f} {m304 / s304:>10.2f}")
-
-
-BAD = ['If-None-Match: "unterminated, W/, *, "\x7f"', "If-Match: , , , ,,,,",
-       "If-Modified-Since: Sunday, 99-Foo-99 99:99:99 GMT", "If-Unmodified-Since: 0",
-       "If-Range: W/\"x", "Range: bytes=0-4"]
-# wrk's request hook: each request asks for the next of FILES files, round robin.
-ROUND_ROBIN_LUA = """
-local i = 0
-request = function()
-  i = (i + 1) %% %d
-  return wrk.format(nil, "/f" .. i .. ".bin")
-end
-"""
 
 
 def malformed():

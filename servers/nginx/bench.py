@@ -36,7 +36,6 @@ writes target/nginx/BENCHMARKS-quick.md unless --output says otherwise.
 """
 import argparse
 import datetime
-import hashlib
 import http.client
 import multiprocessing
 import os
@@ -44,8 +43,6 @@ import random
 import re
 import shlex
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,10 +54,13 @@ sys.path.insert(0, os.path.join(HERE, "..", "farm"))
 from harness import ROOT, header  # noqa: E402
 import nginx_server  # noqa: E402
 from nginx_server import NGINX, Nginx  # noqa: E402
+from benchtools import (KINDS, LABELS, MIB, SETTLE, evict, git_head, interleaved,  # noqa: E402
+                        load_average, log, percentile, settle, snapshot_module,
+                        syscall_rows, throughput_rows, traced_counts, write_large)
 
 SMALL = bytes(random.Random(23).randrange(256) for _ in range(23_000))
 MTIME = 1_760_000_000
-MIB, GIB = 1 << 20, 1 << 30
+GIB = 1 << 30
 OFC = "open_file_cache max=1000 inactive=60s;"
 CONFIGS = {  # name: (directives for both servers, worker_processes)
     "default-1w": ("", 1),
@@ -69,8 +69,6 @@ CONFIGS = {  # name: (directives for both servers, worker_processes)
     "ofc-2w": (OFC, 2),
 }
 PARTS = ("throughput", "syscalls", "cold", "first")
-KINDS = ("200", "304")
-LABELS = ("stock", "module")
 MODULE_ON = "content_etag on;"
 LARGE_ON = "content_etag on; content_etag_max_size 2g;"  # hash the 1 GiB file too
 RATE = 400  # small-file requests per second of the open-loop client (part 3)
@@ -81,14 +79,6 @@ RATE = 400  # small-file requests per second of the open-loop client (part 3)
 BIG_RATE = 50 * MIB
 BIG_TAIL = 1.0
 FREE_NEEDED = 3 * GIB
-# The module does not keep the tag of a file changed less than 2 s before it was hashed ("racily
-# clean"): files are left this old (ctime) before their first request, to measure the steady state.
-SETTLE = 2.5
-
-
-def log(*args):
-    print(*args, file=sys.stderr, flush=True)
-
 
 # ------------------------------------------------------------------------------ options
 
@@ -136,12 +126,6 @@ def make_server(label, conf, workers, o, docroot=None, module_on=MODULE_ON):
                  docroot=docroot)
 
 
-def settle(paths):
-    """Waits until every file's last change (ctime) is SETTLE seconds old."""
-    newest = max(os.stat(path).st_ctime for path in paths)
-    time.sleep(max(0.0, newest + SETTLE - time.time()))
-
-
 def start_pair(conf, workers, o):
     """Both servers, started, each serving file.bin (SMALL): {label: (server, etag)}."""
     servers = {label: make_server(label, conf, workers, o) for label in LABELS}
@@ -172,80 +156,17 @@ def stop_all(servers):
         server.stop()
 
 
-def cpu_seconds(server, pids):
-    """User + system CPU time used so far by these workers of `server` (from /proc)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            raise RuntimeError(f"worker {pid} died (module loaded: {server.module}); "
-                               f"error log:\n{server.log()[-3000:]}") from None
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 # ------------------------------------------------------------------------------ 1. throughput
-
-
-def wrk(url, workers, seconds, headers=()):
-    """(requests/s, requests, responses other than 2xx/3xx): -t1 -c16 per worker."""
-    cmd = ["wrk", f"-t{workers}", f"-c{16 * workers}", f"-d{seconds}s"]
-    for h in headers:
-        cmd += ["-H", h]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True,
-                         timeout=seconds + 30).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    count = int(re.search(r"(\d+) requests in", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return rps, count, int(non2xx.group(1)) if non2xx else 0
-
-
-def measure(server, etag, kind, workers, seconds):
-    """(requests/s, worker CPU microseconds per request) of one wrk run."""
-    extra = [f"If-None-Match: {etag}"] if kind == "304" else []
-    pids = server.worker_pids()
-    before = cpu_seconds(server, pids)
-    rps, count, bad = wrk(f"http://127.0.0.1:{server.port}/file.bin", workers, seconds, extra)
-    used = cpu_seconds(server, pids) - before
-    assert bad == 0, f"{kind}: {bad} responses other than 2xx/3xx"
-    return rps, 1e6 * used / max(count, 1)
 
 
 def throughput_config(name, o):
     """{(label, kind): [(requests/s, CPU us/request) per round]} for one configuration."""
     conf, workers = CONFIGS[name]
     pair = start_pair(conf, workers, o)
-    runs = {(label, kind): [] for label in LABELS for kind in KINDS}
     try:
-        for kind in KINDS:
-            for server, etag in pair.values():
-                measure(server, etag, kind, workers, o.warmup)
-        for r in range(o.rounds):
-            log(f"throughput {name}: round {r + 1}/{o.rounds}")
-            order = LABELS if r % 2 == 0 else LABELS[::-1]
-            for kind in KINDS:
-                for label in order:
-                    server, etag = pair[label]
-                    runs[(label, kind)].append(measure(server, etag, kind, workers, o.duration))
+        return interleaved(pair, "/file.bin", o.rounds, o.duration, o.warmup, workers, name)
     finally:
         stop_all(s for s, _ in pair.values())
-    return runs
-
-
-def throughput_rows(name, runs):
-    rows = []
-    for kind in KINDS:
-        stock = [rps for rps, _ in runs[("stock", kind)]]
-        mod = [rps for rps, _ in runs[("module", kind)]]
-        per_round = [m / s for m, s in zip(mod, stock)]
-        cpu = [statistics.median(c for _, c in runs[(label, kind)]) for label in LABELS]
-        ratio = statistics.median(mod) / statistics.median(stock)
-        rows.append(f"| {name} | {kind} | {statistics.median(stock):,.0f} | "
-                    f"{statistics.median(mod):,.0f} | **{ratio:.2f}** | "
-                    f"{min(per_round):.2f}–{max(per_round):.2f} | {cpu[0]:.1f} | {cpu[1]:.1f} |")
-    return rows
 
 
 def throughput_section(o):
@@ -266,41 +187,6 @@ def throughput_section(o):
 
 # ------------------------------------------------------------------------------ 2. syscalls
 
-STRACE_ROW = re.compile(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$")
-
-
-def parse_strace(text):
-    """{syscall: calls} from `strace -c` output."""
-    counts = {}
-    for line in text.splitlines():
-        m = STRACE_ROW.match(line)
-        if m and m.group(2) != "total":
-            counts[m.group(2)] = int(m.group(1))
-    return counts
-
-
-def traced_counts(server, headers, expect, n):
-    """{syscall: calls} of the only worker over exactly `n` requests on one keep-alive
-    connection (opened, and the file's tag computed, before strace attaches)."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    try:
-        assert server.request("GET", "/file.bin", headers, conn=conn)[0] == expect
-        (worker,) = server.worker_pids()
-        out = os.path.join(server.prefix, "strace.txt")
-        strace = subprocess.Popen(["strace", "-c", "-f", "-o", out, "-p", str(worker)],
-                                  stderr=subprocess.PIPE, text=True)
-        attached = strace.stderr.readline()
-        assert "attached" in attached, attached
-        for _ in range(n):
-            assert server.request("GET", "/file.bin", headers, conn=conn)[0] == expect
-        strace.send_signal(signal.SIGINT)
-        strace.communicate(timeout=30)
-    finally:
-        conn.close()
-    with open(out) as f:
-        return parse_strace(f.read())
-
-
 def syscall_table(cache, o):
     """Markdown rows: per-request syscalls, stock vs module, 200 and 304, for one cache mode."""
     pair = start_pair(CONFIGS[cache + "-1w"][0], 1, o)
@@ -311,17 +197,11 @@ def syscall_table(cache, o):
                 server, etag = pair[label]
                 headers = [("If-None-Match", etag)] if kind == "304" else []
                 log(f"syscalls {cache}: {label} {kind}")
-                cols[(label, kind)] = traced_counts(server, headers, int(kind), o.traced)
+                cols[(label, kind)] = traced_counts(server, "/file.bin", headers, int(kind),
+                                                    o.traced)
     finally:
         stop_all(s for s, _ in pair.values())
-    order = [(label, kind) for kind in KINDS for label in LABELS]
-    names = sorted((n for n in {n for c in cols.values() for n in c}
-                    if max(cols[k].get(n, 0) for k in order) >= 0.005 * o.traced),
-                   key=lambda n: (-max(cols[k].get(n, 0) for k in order), n))
-    rows = [f"| {n} | " + " | ".join(f"{cols[k].get(n, 0) / o.traced:.2f}" for k in order)
-            + " |" for n in names]
-    total = " | ".join(f"**{sum(cols[k].values()) / o.traced:.2f}**" for k in order)
-    return rows + [f"| **total** | {total} |"]
+    return syscall_rows(cols, o.traced)
 
 
 def syscall_section(o):
@@ -341,37 +221,6 @@ def syscall_section(o):
 
 
 # ------------------------------------------------------------------------------ large files
-
-
-def write_large(path, size):
-    """`size` real bytes: a 1 MiB urandom block, each copy numbered; fsynced."""
-    block = os.urandom(MIB)
-    with open(path, "wb") as f:
-        for i in range(size // MIB):
-            f.write(i.to_bytes(8, "little") + block[8:])
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(path, 0o644)
-
-
-def resident(path):
-    """Bytes of `path` in the page cache (fincore), or None when fincore is missing."""
-    if not shutil.which("fincore"):
-        return None
-    out = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES", path],
-                         capture_output=True, text=True).stdout.strip()
-    return int(out) if out.isdigit() else None
-
-
-def evict(path):
-    """Drops `path` (clean: it was fsynced) from the page cache; returns what stayed resident."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fdatasync(fd)
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    finally:
-        os.close(fd)
-    return resident(path)
 
 
 def fetch(port, path):
@@ -478,11 +327,6 @@ def open_loop(port, rate, until):
         i += 1
     conn.close()
     return samples
-
-
-def percentile(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
 
 
 def _fetch_into(queue, port, path):
@@ -655,12 +499,6 @@ def nginx_version():
     return (out.stderr or out.stdout).strip().split(":", 1)[-1].strip()
 
 
-def git_head():
-    out = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h"], capture_output=True,
-                         text=True)
-    return out.stdout.strip() or "?"
-
-
 def heading(o, load, module):
     cmd = shlex.join(["python3", "servers/nginx/bench.py"] + sys.argv[1:])
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -675,23 +513,6 @@ def heading(o, load, module):
             "file changed less than 2 s before it hashed it.", ""]
 
 
-def snapshot_module(workdir):
-    """Copies the module to `workdir` and points every Nginx of this run at the copy, so that a
-    rebuild during the run cannot swap the code under a running server. Returns a description."""
-    built = nginx_server.MODULE
-    if not os.path.exists(built):
-        raise SystemExit(f"{built} is missing: run `make nginx-module` first")
-    copy = os.path.join(workdir, os.path.basename(built))
-    shutil.copy2(built, copy)
-    os.chmod(workdir, 0o755)
-    nginx_server.MODULE = copy
-    with open(copy, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()[:12]
-    when = datetime.datetime.fromtimestamp(os.stat(copy).st_mtime, datetime.timezone.utc)
-    return (f"module {os.path.relpath(built, ROOT)} built {when:%Y-%m-%d %H:%M} UTC, "
-            f"sha256 {digest}…")
-
-
 def check_tools(o):
     if "throughput" in o.parts and not shutil.which("wrk"):
         raise SystemExit("wrk is missing: bash servers/nginx/install-deps.sh wrk")
@@ -702,12 +523,11 @@ def check_tools(o):
 def main(argv=None):
     o = options(argv)
     check_tools(o)
-    with open("/proc/loadavg") as f:
-        load = " ".join(f.read().split()[:3])
+    load = load_average()
     began = time.time()
     workdir = tempfile.mkdtemp(prefix="etagcore-bench-module-")
     try:
-        lines = heading(o, load, snapshot_module(workdir))
+        lines = heading(o, load, snapshot_module(nginx_server, workdir, "make nginx-module"))
         sections = {"throughput": throughput_section, "syscalls": syscall_section}
         for part, section in sections.items():
             if part in o.parts:
