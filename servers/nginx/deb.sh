@@ -55,6 +55,7 @@ echo 'load_module modules/ngx_http_content_etag_module.so;' \
 chmod 0644 "$pr/usr/share/nginx/modules-available/$conf"
 shlibs="$(deb_shlibdeps)"
 deb_copyright "$root" "ngx_http_content_etag_module.so is the nginx module"
+deb_changelog "$version"
 
 # Maintainer scripts: dh_nginx's autoscripts (nginx-dev's /usr/share/debhelper/autoscripts/
 # *-nginx) for this one module, `command -v` for `which`. postinst links the module on a fresh
