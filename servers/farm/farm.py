@@ -18,6 +18,11 @@ stopped by its PID.
 Then a 256 MiB file under `directio 4m` (O_DIRECT), stock vs the module, through HEAD requests:
 the same pass conditions.
 
+Then the same farm with Apache httpd origins (apache_server.py): stock `FileETag MTime Size`
+(Apache's default, "size-mtime"), stock `FileETag Digest` (SHA-1 of the file, recomputed on every
+request) and mod_content_etag (`ContentETag On`); the module's run must give 1 ETag per file and
+100 % 304s for If-None-Match and for both, and the probe must exit 0 on it.
+
 Then the same farm with Rust origins behind the same balancer (rust_origins.py): three
 crates/http `serve_dir` replicas ($ETAGCORE_SERVE_DIR; the section is skipped with a note when
 it is unset), `--stock` (tower-http ServeDir) vs content tags (ContentServeDir), identity and
@@ -42,6 +47,7 @@ sys.dont_write_bytecode = True  # leave no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import header  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
+from apache_server import Apache  # noqa: E402
 import rust_origins  # noqa: E402
 import actix_origins  # noqa: E402
 
@@ -195,6 +201,26 @@ def large():
     return passed(rows, module)
 
 
+def apache():
+    """Apache httpd origins: its default tag, its Digest tag, and mod_content_etag."""
+    runs = [("stock Apache 2.4 origins, FileETag MTime Size (ETag \"size-mtime\")",
+             lambda: Apache(module=False)),
+            ("stock Apache 2.4 origins, FileETag Digest (SHA-1 on every request)",
+             lambda: Apache("FileETag Digest", module=False)),
+            ("Apache origins with mod_content_etag (ContentETag On)",
+             lambda: Apache("ContentETag On"))]
+    pcts = []
+    for title, origin in runs:
+        rows, found = farm([origin() for _ in range(3)], site_files(), during=probe)
+        pcts.append(table(title, rows))
+        show_probe(found)
+    ok = passed(rows, pcts[-1]) and (found is None or found[0] == 0)
+    print(f"If-None-Match 304 rate: MTime Size {pcts[0]['If-None-Match']:.0f}%, Digest "
+          f"{pcts[1]['If-None-Match']:.0f}% -> module {pcts[2]['If-None-Match']:.0f}%; both: "
+          f"{pcts[0]['both']:.0f}%, {pcts[1]['both']:.0f}% -> {pcts[2]['both']:.0f}%")
+    return ok
+
+
 def rust():
     """crates/http's serve_dir example: plain tower-http ServeDir vs ContentServeDir."""
     return origin_farm("Rust", rust_origins, rust_origins.ServeDirOrigin,
@@ -224,12 +250,14 @@ def main():
     print("If-Modified-Since alone still depends on each origin's mtime: keep mtimes equal (rsync -t) "
           "or let clients send If-None-Match, which every browser does when it has an ETag.")
     ok = large() and ok
+    apache_ok = apache()
+    ok = ok and apache_ok
     rust_ok = rust()
     ok = ok and rust_ok is not False
     actix_ok = actix()
     ok = ok and actix_ok is not False
     print("farm: PASS" if ok else "farm: FAIL (expected 1 ETag per file and 100% 304s with the module"
-          " (small files and the 256 MiB one)"
+          " (small files and the 256 MiB one), with the Apache module"
           + (" and with the Rust content-tag origins" if rust_ok is not None else "")
           + (" and with the actix content-tag origins" if actix_ok is not None else "") + ")")
     return 0 if ok else 1
