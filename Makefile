@@ -1,13 +1,14 @@
 # Every check .ci/run runs is one target here, so any one can be run alone.
-#   make farm    the main job: the load-balanced farm on real nginx, stock vs the module
+#   make farm    the main job: the load-balanced farm on real nginx and Apache, stock vs the modules
 #   make test    every check: `make check`, then docs, no_std and no-panic proofs, benches built,
 #                C tests under valgrind and from an installed copy, Rust tests under ASan, a
 #                fuzz smoke run, the nginx module's tests and vectors (HTTP/1.1, HTTP/2, under
-#                valgrind), its .deb installed, Chromium through the farm, the farm demo
+#                valgrind), its .deb installed, the Apache module's tests, vectors, valgrind
+#                run and package, Chromium through the farm, the farm demo
 #   make check   the fast loop: fmt, clippy, the Rust tests, the vectors, the C tests (ASan)
 #   make demo    content ETags of some files, the same on every server
 # Long campaigns are their own targets, never in CI: fuzz-campaign, bench, nginx-load,
-# nginx-bench, mutants.
+# nginx-bench, apache-bench, mutants.
 # Each target installs the Debian packages or cargo tools it needs where missing (as root), or
 # says what to install.
 SHELL := /bin/bash
@@ -64,7 +65,8 @@ endef
 .PHONY: farm test check demo fmt clippy doc unit vectors nostd panic-check bench-build ffi header \
   c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign nginx-module nginx-test \
   nginx-load bench mutants cli cli-test cli-bench serve-dir actix-serve-dir rust-load actix-load \
-  nginx-test-h2 nginx-valgrind nginx-deb nginx-deb-test browser-test nginx-bench
+  nginx-test-h2 nginx-valgrind nginx-deb nginx-deb-test browser-test nginx-bench \
+  apache-module apache-test apache-valgrind apache-deb apache-deb-test apache-bench
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
@@ -72,7 +74,8 @@ demo:
 check: fmt clippy unit vectors c-test
 
 test: check doc nostd panic-check bench-build c-valgrind c-example asan fuzz-smoke nginx-test \
-  nginx-test-h2 nginx-valgrind nginx-deb-test browser-test cli-test farm
+  nginx-test-h2 nginx-valgrind nginx-deb-test apache-test apache-valgrind apache-deb-test \
+  browser-test cli-test farm
 
 fmt:
 	$(call need_component,fmt,rustfmt)
@@ -272,10 +275,50 @@ nginx-bench: nginx-module
 	$(call need,strace,strace)
 	python3 servers/nginx/bench.py $(NGINX_BENCH_ARGS)
 
+# The Apache module (servers/apache/), built with apxs (Debian's apache2-dev) and the build
+# tree's libetagcore.a, its symbols hidden: target/apache/mod_content_etag.so.
+apache-module: ffi
+	$(call need,python3,python3)
+	bash servers/apache/install-deps.sh
+	PKG_CONFIG_PATH=$(FFI_PC_PATH) servers/apache/build.sh
+
+# The shared cases with Apache's config sections, Apache's own (servers/apache/t), the vectors,
+# and cache_test.py (children, threads, eviction, races), on real Apache servers on 127.0.0.1.
+apache-test: apache-module
+	$(call need,xxh128sum,xxhash)
+	python3 servers/farm/run_cases.py --server apache servers/farm/cases servers/apache/t
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server apache
+	python3 servers/apache/cache_test.py
+
+# The cases and the vectors with Apache as one process (-X) under valgrind: an error with a
+# frame in the module or libetagcore fails; logs with errors are kept in target/valgrind/.
+apache-valgrind: apache-module
+	$(call need,valgrind,valgrind)
+	python3 servers/farm/run_cases.py --server apache --valgrind servers/farm/cases servers/apache/t
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server apache --valgrind
+
+# The module as a Debian package laid out like Debian's libapache2-mod-* (target/deb/), and its
+# test: apt-get install, a2enmod, apache2ctl -t, a request, remove, purge (as root).
+apache-deb: apache-module
+	$(call need,dpkg-shlibdeps,dpkg-dev)
+	servers/apache/deb.sh
+
+apache-deb-test: apache-module
+	$(call need,dpkg-shlibdeps,dpkg-dev)
+	servers/apache/deb_test.sh
+
+# Stock speed (not in CI: timings are for the record): wrk stock vs the module for 200 and 304,
+# the 304 of a 128 MiB file against FileETag Digest, a malformed-header load; writes
+# servers/apache/BENCHMARKS.md. APACHE_BENCH_ARGS go to bench.py.
+APACHE_BENCH_ARGS ?=
+apache-bench: apache-module
+	bash servers/apache/install-deps.sh wrk
+	python3 servers/apache/bench.py $(APACHE_BENCH_ARGS)
+
 # Three origins behind a round-robin balancer, stock then etagcore's, for each server: nginx
-# (the module), Rust (etagcore-http's serve_dir example vs tower-http ServeDir) and actix-web
+# (the module), Apache (MTime Size, Digest, the module), Rust (etagcore-http's serve_dir example vs tower-http ServeDir) and actix-web
 # (etagcore-actix's example vs actix-files); `etagcore probe` against the origins each time.
-farm: nginx-module cli serve-dir actix-serve-dir
+farm: nginx-module apache-module cli serve-dir actix-serve-dir
 	ETAGCORE_BIN=$(CLI_BIN) ETAGCORE_SERVE_DIR=$(SERVE_DIR_BIN) \
 	  ETAGCORE_ACTIX_SERVE_DIR=$(ACTIX_SERVE_DIR_BIN) python3 servers/farm/farm.py
 
