@@ -64,11 +64,14 @@ content_etag_handler(request_rec *r)
     /*
      * Only what the default handler would send as a file: GET or HEAD
      * (M_GET) of a regular file, no path_info. Error documents (r->status
-     * holds the error), subrequests and other handlers stay Apache's.
+     * holds the error), subrequests and other handlers stay Apache's, and
+     * so do responses a filter made from the file (mod_include sets
+     * no_local_copy: the page's bytes do not tell when its output changes).
      */
     if (conf->enable != 1
         || r->method_number != M_GET
         || r->main != NULL
+        || r->no_local_copy
         || r->status != HTTP_OK
         || r->finfo.filetype != APR_REG
         || (r->path_info != NULL && r->path_info[0] != '\0')
