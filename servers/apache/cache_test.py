@@ -15,48 +15,14 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "farm"))
+from cachecheck import (check, concurrent_gets, failures, hashed_lines,  # noqa: E402
+                        xxh128_tag)
 from harness import header  # noqa: E402
 from apache_server import Apache  # noqa: E402
 
 OLD_MTIME = 1445412480
 # tags of files changed (mtime or ctime) within 2 s of their read are not cached (racily clean)
 AGE = 2.1
-failures = []
-
-
-def check(ok, name, detail=""):
-    print(f"ok - {name}" if ok else f"not ok - {name}: {detail}")
-    if not ok:
-        failures.append(name)
-
-
-def xxh128_tag(path):
-    out = subprocess.run(["xxh128sum", path], check=True, capture_output=True, text=True).stdout
-    return '"%s"' % out.split()[0]
-
-
-def hashed_lines(server):
-    return server.log().count("content_etag: hashed")
-
-
-def concurrent_gets(server, path, clients):
-    """Each client on its own connection at once; [(status, etag, body length, method)]."""
-    results = [None] * clients
-    go = threading.Event()
-
-    def client(i):
-        go.wait()
-        method = "GET" if i % 3 == 0 else "HEAD"
-        status, headers, body = server.request(method, path)
-        results[i] = (status, header(headers, "ETag"), len(body), method)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    go.set()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_hash_once_per_host():

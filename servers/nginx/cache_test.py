@@ -7,34 +7,19 @@ Usage: python3 servers/nginx/cache_test.py     prints ok / not ok per check, exi
 """
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "farm"))
+from cachecheck import (check, concurrent_gets, failures, hashed_lines,  # noqa: E402
+                        xxh128_tag)
 from harness import header  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
 
 OLD_MTIME = 1445412480
 # tags of files changed within 2 s of their read are not cached (racily clean)
 AGE = 2.1
-failures = []
-
-
-def check(ok, name, detail=""):
-    print(f"ok - {name}" if ok else f"not ok - {name}: {detail}")
-    if not ok:
-        failures.append(name)
-
-
-def xxh128_tag(path):
-    out = subprocess.run(["xxh128sum", path], check=True, capture_output=True, text=True).stdout
-    return '"%s"' % out.split()[0]
-
-
-def hashed_lines(server):
-    return server.log().count("content_etag: hashed")
 
 
 class MainNginx(Nginx):
@@ -46,26 +31,6 @@ class MainNginx(Nginx):
 
     def config_text(self):
         return self.main_conf + "\n" + super().config_text()
-
-
-def concurrent_gets(server, path, clients):
-    """Each client on its own connection at once; [(status, etag, body length)]."""
-    results = [None] * clients
-    go = threading.Event()
-
-    def client(i):
-        go.wait()
-        method = "GET" if i % 3 == 0 else "HEAD"
-        status, headers, body = server.request(method, path)
-        results[i] = (status, header(headers, "ETag"), len(body), method)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    go.set()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_hash_once_per_host():
