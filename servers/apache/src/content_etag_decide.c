@@ -20,7 +20,8 @@
 
 static void content_etag_field(request_rec *r, const char *name,
     etagcore_bytes *line, etagcore_field *field);
-static void content_etag_not_modified(request_rec *r, int has_etag);
+static void content_etag_no_content(request_rec *r,
+    etagcore_decision decision, int has_etag);
 static void content_etag_drop_data(apr_bucket_brigade *bb);
 
 
@@ -118,21 +119,16 @@ content_etag_decide_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     switch (decision) {
 
     case ETAGCORE_DECISION_NOT_MODIFIED:
+    case ETAGCORE_DECISION_PRECONDITION_FAILED:
+        /*
+         * Both without content, as Apache's default handler makes its own
+         * (an error bucket would go through ap_die, which counts the
+         * request twice toward MaxKeepAliveRequests).
+         */
         ctx->drop = 1;
-        content_etag_not_modified(r, has_etag);
+        content_etag_no_content(r, decision, has_etag);
         content_etag_drop_data(bb);
         break;
-
-    case ETAGCORE_DECISION_PRECONDITION_FAILED:
-        /* HTTP_HEADER turns the error bucket into Apache's 412 page */
-        ap_remove_output_filter(f);
-        apr_brigade_cleanup(bb);
-        APR_BRIGADE_INSERT_TAIL(bb,
-            ap_bucket_error_create(HTTP_PRECONDITION_FAILED, NULL, r->pool,
-                                   f->c->bucket_alloc));
-        APR_BRIGADE_INSERT_TAIL(bb,
-                                apr_bucket_eos_create(f->c->bucket_alloc));
-        return ap_pass_brigade(f->next, bb);
 
     case ETAGCORE_DECISION_SERVE_RANGE:
         /* If-Range is decided: BYTERANGE must not judge it again */
@@ -200,23 +196,26 @@ content_etag_collect_omit(void *data, const char *name, const char *value)
 /*
  * Turns the 200 into a 304 with the fields RFC 9110 section 15.4.5 asks
  * for (etagcore_decision_field_rule): no representation metadata, the
- * ETag, Vary and the caching fields kept.
+ * ETag, Vary and the caching fields kept; or into a 412, which carries no
+ * representation either and drops the same fields.
  */
 static void
-content_etag_not_modified(request_rec *r, int has_etag)
+content_etag_no_content(request_rec *r, etagcore_decision decision,
+    int has_etag)
 {
     int                   i;
     apr_table_t          *t[2];
     content_etag_omit_t   o;
 
-    r->status = HTTP_NOT_MODIFIED;
+    r->status = decision == ETAGCORE_DECISION_NOT_MODIFIED
+                ? HTTP_NOT_MODIFIED : HTTP_PRECONDITION_FAILED;
     r->status_line = NULL;
     r->content_type = NULL;
     r->content_encoding = NULL;
     r->content_languages = NULL;
     r->clength = 0;
 
-    /* range support describes the 200: no 304 of the farm carries it */
+    /* range support describes the 200: no 304 or 412 of the farm has it */
     apr_table_unset(r->headers_out, "Accept-Ranges");
 
     t[0] = r->headers_out;
