@@ -3,8 +3,8 @@
 #   make test    every check: `make check`, then docs, no_std and no-panic proofs, benches built,
 #                C tests under valgrind and from an installed copy, Rust tests under ASan, a
 #                fuzz smoke run, the nginx module's tests and vectors (HTTP/1.1, HTTP/2, under
-#                valgrind), its .deb installed, the Apache module's tests, vectors, valgrind
-#                run and package, Chromium through the farm, the farm demo
+#                valgrind), its .deb installed, the Apache module's tests and vectors (event,
+#                prefork, HTTP/2, valgrind) and package, Chromium through the farm, the farm demo
 #   make check   the fast loop: fmt, clippy, the Rust tests, the vectors, the C tests (ASan)
 #   make demo    content ETags of some files, the same on every server
 # Long campaigns are their own targets, never in CI: fuzz-campaign, bench, nginx-load,
@@ -66,7 +66,8 @@ endef
   c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign nginx-module nginx-test \
   nginx-load bench mutants cli cli-test cli-bench serve-dir actix-serve-dir rust-load actix-load \
   nginx-test-h2 nginx-valgrind nginx-deb nginx-deb-test browser-test nginx-bench \
-  apache-module apache-test apache-valgrind apache-deb apache-deb-test apache-bench
+  apache-module apache-test apache-test-prefork apache-test-h2 apache-valgrind apache-deb \
+  apache-deb-test apache-bench
 
 demo:
 	$(CARGO) run --locked --quiet --example etag -- $(FILES)
@@ -74,8 +75,8 @@ demo:
 check: fmt clippy unit vectors c-test
 
 test: check doc nostd panic-check bench-build c-valgrind c-example asan fuzz-smoke nginx-test \
-  nginx-test-h2 nginx-valgrind nginx-deb-test apache-test apache-valgrind apache-deb-test \
-  browser-test cli-test farm
+  nginx-test-h2 nginx-valgrind nginx-deb-test apache-test apache-test-prefork apache-test-h2 \
+  apache-valgrind apache-deb-test browser-test cli-test farm
 
 fmt:
 	$(call need_component,fmt,rustfmt)
@@ -290,6 +291,17 @@ apache-test: apache-module
 	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server apache
 	python3 servers/apache/cache_test.py
 
+# The same cases and vectors with the prefork MPM (one request per child, no threads), and over
+# HTTP/2 (mod_http2, h2c with prior knowledge; curl sends the requests).
+apache-test-prefork: apache-module
+	ETAGCORE_APACHE_MPM=prefork python3 servers/farm/run_cases.py --server apache servers/farm/cases servers/apache/t
+	ETAGCORE_APACHE_MPM=prefork ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server apache
+
+apache-test-h2: apache-module
+	$(call need,curl,curl)
+	python3 servers/farm/run_cases.py --server apache --http2 servers/farm/cases servers/apache/t
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server apache --http2
+
 # The cases and the vectors with Apache as one process (-X) under valgrind: an error with a
 # frame in the module or libetagcore fails; logs with errors are kept in target/valgrind/.
 apache-valgrind: apache-module
@@ -313,6 +325,7 @@ apache-deb-test: apache-module
 APACHE_BENCH_ARGS ?=
 apache-bench: apache-module
 	bash servers/apache/install-deps.sh wrk
+	$(call need,strace,strace)
 	python3 servers/apache/bench.py $(APACHE_BENCH_ARGS)
 
 # Three origins behind a round-robin balancer, stock then etagcore's, for each server: nginx
