@@ -21,7 +21,7 @@ cp "$here"/src/*.c "$here"/src/*.h "$out/build/"
 cd "$out/build"
 # -Wc: the module is C99 in Apache's style; every warning is an error here
 apxs -c -o mod_content_etag.so $(pkg-config --cflags etagcore) \
-  -Wc,-std=gnu99 -Wc,-fvisibility=hidden -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-Wno-unused-parameter \
+  -Wc,-std=gnu99 -Wc,-D_FILE_OFFSET_BITS=64 -Wc,-fvisibility=hidden -Wc,-Wall -Wc,-Wextra -Wc,-Werror -Wc,-Wno-unused-parameter \
   mod_content_etag.c content_etag_decide.c content_etag_cache.c content_etag_shm.c \
   content_etag_hash.c \
   "$lib" -Wl,--exclude-libs,libetagcore.a $native > "$out/build.log" 2>&1 \

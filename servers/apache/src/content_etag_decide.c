@@ -23,13 +23,14 @@ static void content_etag_field(request_rec *r, const char *name,
 static void content_etag_no_content(request_rec *r,
     etagcore_decision decision, int has_etag);
 static void content_etag_drop_data(apr_bucket_brigade *bb);
+static int content_etag_is_ours(const char *ours, const char *etag);
 
 
 apr_status_t
 content_etag_decide_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     int                       has_etag;
-    apr_int64_t               lm;
+    int64_t                   lm;
     request_rec              *r = f->r;
     const char               *etag, *length, *value;
     etagcore_bytes            lines[5];
@@ -51,22 +52,26 @@ content_etag_decide_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 
     /*
      * Every body-changing filter in httpd (deflate, brotli, substitute,
-     * include, sed...) unsets Content-Length: the bytes sent are then
-     * not the bytes hashed, and only the weak tag is true (RFC 9110
-     * 8.8.3.3). It replaces mod_deflate's "-gzip" suffix. A filter that
-     * leaves the body alone but sets the ETag (mod_headers) is obeyed.
+     * sed...) unsets Content-Length: the bytes sent are then not the bytes
+     * hashed, and only the weak tag is true (RFC 9110 8.8.3.3). It replaces
+     * mod_deflate's and mod_brotli's "-gzip" / "-br" suffix on our tag. An
+     * ETag another module removed stays removed, one it set stays set.
      */
+    etag = apr_table_get(r->headers_out, "ETag");
     length = apr_table_get(r->headers_out, "Content-Length");
 
-    if (length == NULL || strcmp(length, ctx->length) != 0) {
+    if (etag != NULL && content_etag_is_ours(ctx->etag, etag)
+        && (length == NULL || strcmp(length, ctx->length) != 0
+            || strcmp(etag, ctx->etag) != 0))
+    {
         etag = ctx->etag[0] == 'W' ? ctx->etag
                                    : apr_pstrcat(r->pool, "W/", ctx->etag,
                                                  NULL);
         apr_table_setn(r->headers_out, "ETag", etag);
     }
 
-    etag = apr_table_get(r->headers_out, "ETag");
-    has_etag = etag != NULL;
+    /* FileETag None or SSIETag Off: the header filter drops the ETag */
+    has_etag = etag != NULL && apr_table_get(r->notes, "no-etag") == NULL;
 
     /* httpd merged repeated field lines with ", ": one line each */
     memset(&req, 0, sizeof(etagcore_request));
@@ -246,4 +251,30 @@ content_etag_drop_data(apr_bucket_brigade *bb)
             apr_bucket_delete(e);
         }
     }
+}
+
+
+/*
+ * `etag` is the module's tag `ours` ("<hex>"), possibly as a filter left
+ * it: with a suffix inside the quotes ("<hex>-gzip", DeflateAlterETag's
+ * default) or already weak.
+ */
+static int
+content_etag_is_ours(const char *ours, const char *etag)
+{
+    size_t  n;
+
+    if (etag[0] == 'W' && etag[1] == '/') {
+        etag += 2;
+    }
+
+    if (ours[0] == 'W' && ours[1] == '/') {
+        ours += 2;
+    }
+
+    /* the tag without its closing quote */
+    n = strlen(ours) - 1;
+
+    return strncmp(etag, ours, n) == 0
+           && (etag[n] == '"' || etag[n] == '-');
 }

@@ -234,9 +234,13 @@ content_etag_shm_find(content_etag_shm_t *shm, const content_etag_key_t *key,
 }
 
 
-/* kill(pid, 0): ESRCH when the process is gone (EPERM: alive, not ours) */
+/*
+ * kill(pid, 0) succeeds for a live child: the children share one user.
+ * ESRCH (gone) or EPERM (the pid now belongs to another user's process)
+ * means the claim's owner died.
+ */
 static int
 content_etag_shm_owner_alive(apr_int32_t pid)
 {
-    return kill((pid_t) pid, 0) == 0 || errno != ESRCH;
+    return kill((pid_t) pid, 0) == 0;
 }

@@ -80,12 +80,22 @@ content_etag_handler(request_rec *r)
         return DECLINED;
     }
 
+    d = ap_get_core_module_config(r->per_dir_config);
+
+    /*
+     * ContentDigest On (Content-MD5, deprecated) stays the default
+     * handler's; core.c's private AP_CONTENT_MD5_ON is 1
+     */
+    if (d->content_md5 == 1) {
+        return DECLINED;
+    }
+
+    ap_allow_standard_methods(r, MERGE_ALLOW, M_GET, M_OPTIONS, M_POST, -1);
+
     rc = ap_discard_request_body(r);
     if (rc != OK) {
         return rc;
     }
-
-    d = ap_get_core_module_config(r->per_dir_config);
 
     rv = apr_file_open(&fd, r->filename, APR_READ | APR_BINARY
 #if APR_HAS_SENDFILE
@@ -105,9 +115,10 @@ content_etag_handler(request_rec *r)
     apr_os_file_get(&os_fd, fd);
 
     if (fstat(os_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, errno, r,
-                      "content_etag: fstat() of %s failed, "
-                      "leaving it to the default handler", r->filename);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, S_ISREG(st.st_mode) ? errno : 0,
+                      r, "content_etag: fstat() of %s failed or found no "
+                      "regular file, leaving it to the default handler",
+                      r->filename);
         apr_file_close(fd);
         return DECLINED;
     }
@@ -128,6 +139,10 @@ content_etag_handler(request_rec *r)
 
     bb = apr_brigade_create(r->pool, c->bucket_alloc);
     e = apr_brigade_insert_file(bb, fd, 0, st.st_size, r->pool);
+
+    if (d->read_buf_size) {
+        apr_bucket_file_set_buf_size(e, d->read_buf_size);
+    }
 
 #if APR_HAS_MMAP
     if (d->enable_mmap == ENABLE_MMAP_OFF) {
@@ -154,13 +169,15 @@ content_etag_handler(request_rec *r)
 
 /*
  * r->handler as the default handler takes it: unset, "default-handler",
- * or a content type (ap_invoke_handler names the handler after the type
- * when none is set; handler names never hold a '/').
+ * empty (ap_invoke_handler's name for a file without a content type, such
+ * as README), or a content type (ap_invoke_handler names the handler after
+ * the type when none is set; handler names never hold a '/').
  */
 static int
 content_etag_is_default_handler(request_rec *r)
 {
     return r->handler == NULL
+           || r->handler[0] == '\0'
            || strcmp(r->handler, "default-handler") == 0
            || ap_strchr_c(r->handler, '/') != NULL;
 }
@@ -214,18 +231,22 @@ content_etag_tag(request_rec *r, apr_file_t *fd, struct stat *st)
     rv = content_etag_hash_fd(os_fd, key.size, buf, CONTENT_ETAG_READ_SIZE,
                               tag);
 
-    /* the bytes read are this version's only if the key did not move */
-    if (rv == APR_SUCCESS) {
-        if (fstat(os_fd, &after) != 0) {
-            rv = errno;
+    /*
+     * The bytes read are this version's only if the key did not move; a
+     * file that changed is then sent as it now is (its new size).
+     */
+    if (fstat(os_fd, &after) == 0) {
+        content_etag_key_from_stat(&key_after, &after);
 
-        } else {
-            content_etag_key_from_stat(&key_after, &after);
-            if (!content_etag_key_equal(&key, &key_after)) {
+        if (!content_etag_key_equal(&key, &key_after)) {
+            *st = after;
+            if (rv == APR_SUCCESS) {
                 rv = APR_EGENERAL;
-                *st = after;
             }
         }
+
+    } else if (rv == APR_SUCCESS) {
+        rv = errno;
     }
 
     if (rv != APR_SUCCESS) {
@@ -382,9 +403,9 @@ content_etag_set_entries(cmd_parms *cmd, void *dummy, const char *arg)
 
     n = apr_strtoi64(arg, &end, 10);
 
-    if (*end != '\0' || n < 1 || n > 10000000) {
+    if (*end != '\0' || n < 1 || n > 1000000) {
         return "ContentETagCacheEntries takes a number of files "
-               "from 1 to 10000000";
+               "from 1 to 1000000";
     }
 
     scf = ap_get_module_config(cmd->server->module_config,
