@@ -45,14 +45,14 @@ struct content_etag_cache_s {
 
 
 static void content_etag_unlink(content_etag_cache_t *cache,
-    content_etag_entry_t *e);
+                                content_etag_entry_t *e);
 static void content_etag_push(content_etag_cache_t *cache,
-    content_etag_entry_t *e);
+                              content_etag_entry_t *e);
 static content_etag_entry_t *content_etag_take(content_etag_cache_t *cache);
 
 
-content_etag_cache_t *
-content_etag_cache_create(apr_pool_t *pool, apr_size_t entries)
+content_etag_cache_t *content_etag_cache_create(apr_pool_t *pool,
+                                                apr_size_t entries)
 {
     content_etag_cache_t  *cache;
 
@@ -74,15 +74,15 @@ content_etag_cache_create(apr_pool_t *pool, apr_size_t entries)
 }
 
 
-content_etag_lookup_e
-content_etag_cache_lookup(content_etag_cache_t *cache,
-    const content_etag_key_t *key, apr_time_t since, char *tag)
+content_etag_lookup_e content_etag_cache_lookup(content_etag_cache_t *cache,
+                                                const content_etag_key_t *key,
+                                                apr_time_t since, char *tag)
 {
     content_etag_entry_t  *e;
 
     apr_thread_mutex_lock(cache->mutex);
 
-    for ( ;; ) {
+    for (;;) {
         e = apr_hash_get(cache->index, key, CONTENT_ETAG_ID_LEN);
 
         if (e == NULL || !e->busy) {
@@ -126,9 +126,9 @@ content_etag_cache_lookup(content_etag_cache_t *cache,
 }
 
 
-void
-content_etag_cache_done(content_etag_cache_t *cache,
-    const content_etag_key_t *key, const char *tag, int racy)
+void content_etag_cache_done(content_etag_cache_t *cache,
+                             const content_etag_key_t *key, const char *tag,
+                             int racy)
 {
     content_etag_entry_t  *e;
 
@@ -145,8 +145,8 @@ content_etag_cache_done(content_etag_cache_t *cache,
             content_etag_unlink(cache, e);
             e->next = cache->free;
             cache->free = e;
-
-        } else {
+        }
+        else {
             memcpy(e->tag, tag, CONTENT_ETAG_TAG_SIZE);
             e->racy = racy ? 1 : 0;
             e->done = apr_time_now();
@@ -162,8 +162,7 @@ content_etag_cache_done(content_etag_cache_t *cache,
  * An entry for a new file: a dropped one, a never used one, else the
  * least recently used entry that is not being hashed. Called locked.
  */
-static content_etag_entry_t *
-content_etag_take(content_etag_cache_t *cache)
+static content_etag_entry_t *content_etag_take(content_etag_cache_t *cache)
 {
     content_etag_entry_t  *e;
 
@@ -190,18 +189,20 @@ content_etag_take(content_etag_cache_t *cache)
 }
 
 
-static void
-content_etag_unlink(content_etag_cache_t *cache, content_etag_entry_t *e)
+static void content_etag_unlink(content_etag_cache_t *cache,
+                                content_etag_entry_t *e)
 {
     if (e->prev != NULL) {
         e->prev->next = e->next;
-    } else if (cache->head == e) {
+    }
+    else if (cache->head == e) {
         cache->head = e->next;
     }
 
     if (e->next != NULL) {
         e->next->prev = e->prev;
-    } else if (cache->tail == e) {
+    }
+    else if (cache->tail == e) {
         cache->tail = e->prev;
     }
 
@@ -210,14 +211,15 @@ content_etag_unlink(content_etag_cache_t *cache, content_etag_entry_t *e)
 }
 
 
-static void
-content_etag_push(content_etag_cache_t *cache, content_etag_entry_t *e)
+static void content_etag_push(content_etag_cache_t *cache,
+                              content_etag_entry_t *e)
 {
     e->next = cache->head;
 
     if (cache->head != NULL) {
         cache->head->prev = e;
-    } else {
+    }
+    else {
         cache->tail = e;
     }
 

@@ -24,7 +24,7 @@ typedef enum {
 
 /* NULL when the mutex or the condition cannot be made */
 content_etag_cache_t *content_etag_cache_create(apr_pool_t *pool,
-    apr_size_t entries);
+                                                apr_size_t entries);
 
 /*
  * The tag of the file version `key` into `tag`, waiting while another
@@ -32,7 +32,8 @@ content_etag_cache_t *content_etag_cache_create(apr_pool_t *pool,
  * racily clean tag serves only requests that were waiting for its hash).
  */
 content_etag_lookup_e content_etag_cache_lookup(content_etag_cache_t *cache,
-    const content_etag_key_t *key, apr_time_t since, char *tag);
+                                                const content_etag_key_t *key,
+                                                apr_time_t since, char *tag);
 
 /*
  * Ends a claim: `tag` NULL (the hash failed, or the file changed) drops the
@@ -40,6 +41,7 @@ content_etag_lookup_e content_etag_cache_lookup(content_etag_cache_t *cache,
  * waiters either way.
  */
 void content_etag_cache_done(content_etag_cache_t *cache,
-    const content_etag_key_t *key, const char *tag, int racy);
+                             const content_etag_key_t *key, const char *tag,
+                             int racy);
 
 #endif /* CONTENT_ETAG_CACHE_H */

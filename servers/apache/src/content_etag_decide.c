@@ -19,15 +19,14 @@
 
 
 static void content_etag_field(request_rec *r, const char *name,
-    etagcore_bytes *line, etagcore_field *field);
-static void content_etag_no_content(request_rec *r,
-    etagcore_decision decision, int has_etag);
+                               etagcore_bytes *line, etagcore_field *field);
+static void content_etag_no_content(request_rec *r, etagcore_decision decision,
+                                    int has_etag);
 static void content_etag_drop_data(apr_bucket_brigade *bb);
 static int content_etag_is_ours(const char *ours, const char *etag);
 
 
-apr_status_t
-content_etag_decide_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+apr_status_t content_etag_decide_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     int                       has_etag;
     int64_t                   lm;
@@ -75,7 +74,7 @@ content_etag_decide_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 
     /* httpd merged repeated field lines with ", ": one line each */
     memset(&req, 0, sizeof(etagcore_request));
-    req.method.ptr = (const uint8_t *) r->method;
+    req.method.ptr = (const uint8_t *)r->method;
     req.method.len = strlen(r->method);
     content_etag_field(r, "If-Match", &lines[0], &req.if_match);
     content_etag_field(r, "If-None-Match", &lines[1], &req.if_none_match);
@@ -89,14 +88,14 @@ content_etag_decide_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     memset(&current, 0, sizeof(etagcore_representation));
 
     if (has_etag) {
-        current.etag.ptr = (const uint8_t *) etag;
+        current.etag.ptr = (const uint8_t *)etag;
         current.etag.len = strlen(etag);
     }
 
     value = apr_table_get(r->headers_out, "Last-Modified");
 
     if (value != NULL
-        && etagcore_http_date_parse((const uint8_t *) value, strlen(value),
+        && etagcore_http_date_parse((const uint8_t *)value, strlen(value),
                                     apr_time_sec(r->request_time), &lm)
            == ETAGCORE_RESULT_OK)
     {
@@ -152,9 +151,8 @@ content_etag_decide_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 }
 
 
-static void
-content_etag_field(request_rec *r, const char *name, etagcore_bytes *line,
-    etagcore_field *field)
+static void content_etag_field(request_rec *r, const char *name,
+                               etagcore_bytes *line, etagcore_field *field)
 {
     const char  *value;
 
@@ -166,7 +164,7 @@ content_etag_field(request_rec *r, const char *name, etagcore_bytes *line,
         return;
     }
 
-    line->ptr = (const uint8_t *) value;
+    line->ptr = (const uint8_t *)value;
     line->len = strlen(value);
     field->lines = line;
     field->count = 1;
@@ -179,19 +177,19 @@ typedef struct {
 } content_etag_omit_t;
 
 
-static int
-content_etag_collect_omit(void *data, const char *name, const char *value)
+static int content_etag_collect_omit(void *data, const char *name,
+                                     const char *value)
 {
     content_etag_omit_t  *o = data;
     etagcore_field_rule   rule;
 
     if (etagcore_decision_field_rule(ETAGCORE_DECISION_NOT_MODIFIED,
-                                     (const uint8_t *) name, strlen(name),
+                                     (const uint8_t *)name, strlen(name),
                                      o->has_etag, &rule)
         == ETAGCORE_RESULT_OK
         && rule == ETAGCORE_FIELD_RULE_OMIT)
     {
-        *(const char **) apr_array_push(o->omit) = name;
+        *(const char **)apr_array_push(o->omit) = name;
     }
 
     return 1;
@@ -204,9 +202,8 @@ content_etag_collect_omit(void *data, const char *name, const char *value)
  * ETag, Vary and the caching fields kept; or into a 412, which carries no
  * representation either and drops the same fields.
  */
-static void
-content_etag_no_content(request_rec *r, etagcore_decision decision,
-    int has_etag)
+static void content_etag_no_content(request_rec *r, etagcore_decision decision,
+                                    int has_etag)
 {
     int                   i;
     apr_table_t          *t[2];
@@ -232,15 +229,14 @@ content_etag_no_content(request_rec *r, etagcore_decision decision,
         apr_table_do(content_etag_collect_omit, &o, t[i], NULL);
 
         while (o.omit->nelts > 0) {
-            apr_table_unset(t[i], *(const char **) apr_array_pop(o.omit));
+            apr_table_unset(t[i], *(const char **)apr_array_pop(o.omit));
         }
     }
 }
 
 
 /* what a 304 keeps of the body: its end (EOS), flushes, errors */
-static void
-content_etag_drop_data(apr_bucket_brigade *bb)
+static void content_etag_drop_data(apr_bucket_brigade *bb)
 {
     apr_bucket  *e, *next;
 
@@ -259,8 +255,7 @@ content_etag_drop_data(apr_bucket_brigade *bb)
  * it: with a suffix inside the quotes ("<hex>-gzip", DeflateAlterETag's
  * default) or already weak.
  */
-static int
-content_etag_is_ours(const char *ours, const char *etag)
+static int content_etag_is_ours(const char *ours, const char *etag)
 {
     size_t  n;
 
@@ -273,7 +268,7 @@ content_etag_is_ours(const char *ours, const char *etag)
     }
 
     /* the tag without its closing quote */
-    n = strlen(ours) - 1;
+    n = strlen(ours)- 1;
 
     return strncmp(etag, ours, n) == 0
            && (etag[n] == '"' || etag[n] == '-');

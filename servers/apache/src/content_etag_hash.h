@@ -30,10 +30,9 @@ typedef struct {
     apr_int64_t    ctime_ns;
 } content_etag_key_t;
 
-void content_etag_key_from_stat(content_etag_key_t *key,
-    const struct stat *st);
+void content_etag_key_from_stat(content_etag_key_t *key, const struct stat *st);
 int content_etag_key_equal(const content_etag_key_t *a,
-    const content_etag_key_t *b);
+                           const content_etag_key_t *b);
 
 /*
  * Git's "racily clean" rule: a file changed within this long of the start
@@ -43,8 +42,7 @@ int content_etag_key_equal(const content_etag_key_t *a,
  */
 #define CONTENT_ETAG_RACY_NS  APR_INT64_C(2000000000)
 
-int content_etag_key_is_racy(const content_etag_key_t *key,
-    apr_time_t start);
+int content_etag_key_is_racy(const content_etag_key_t *key, apr_time_t start);
 
 /*
  * Hashes `size` bytes of `fd` from offset 0 with pread, through `buf`
@@ -53,6 +51,6 @@ int content_etag_key_is_racy(const content_etag_key_t *key,
  * or the errno of a failed read.
  */
 apr_status_t content_etag_hash_fd(int fd, apr_int64_t size, char *buf,
-    apr_size_t buf_size, char *tag);
+                                  apr_size_t buf_size, char *tag);
 
 #endif /* CONTENT_ETAG_HASH_H */

@@ -47,13 +47,14 @@ struct content_etag_shm_s {
 
 
 static content_etag_slot_t *content_etag_shm_find(content_etag_shm_t *shm,
-    const content_etag_key_t *key, int for_new);
+                                                  const content_etag_key_t *key,
+                                                  int for_new);
 static int content_etag_shm_owner_alive(apr_int32_t pid);
 
 
-content_etag_shm_t *
-content_etag_shm_create(apr_pool_t *pool, server_rec *s, apr_size_t entries,
-    const char **err)
+content_etag_shm_t *content_etag_shm_create(apr_pool_t *pool, server_rec *s,
+                                            apr_size_t entries,
+                                            const char **err)
 {
     apr_shm_t           *seg;
     apr_status_t         rv;
@@ -84,8 +85,8 @@ content_etag_shm_create(apr_pool_t *pool, server_rec *s, apr_size_t entries,
 }
 
 
-apr_status_t
-content_etag_shm_child_init(content_etag_shm_t *shm, apr_pool_t *pchild)
+apr_status_t content_etag_shm_child_init(content_etag_shm_t *shm,
+                                         apr_pool_t *pchild)
 {
     return apr_global_mutex_child_init(&shm->mutex,
                                        apr_global_mutex_lockfile(shm->mutex),
@@ -93,13 +94,14 @@ content_etag_shm_child_init(content_etag_shm_t *shm, apr_pool_t *pchild)
 }
 
 
-content_etag_lookup_e
-content_etag_shm_lookup(content_etag_shm_t *shm,
-    const content_etag_key_t *key, apr_time_t since, char *tag, int *racy)
+content_etag_lookup_e content_etag_shm_lookup(content_etag_shm_t *shm,
+                                              const content_etag_key_t *key,
+                                              apr_time_t since, char *tag,
+                                              int *racy)
 {
     content_etag_slot_t  *slot;
 
-    for ( ;; ) {
+    for (;;) {
         if (apr_global_mutex_lock(shm->mutex) != APR_SUCCESS) {
             return CONTENT_ETAG_NO_ROOM;
         }
@@ -140,7 +142,7 @@ content_etag_shm_lookup(content_etag_shm_t *shm,
 
     slot->key = *key;
     slot->state = CONTENT_ETAG_BUSY;
-    slot->owner = (apr_int32_t) getpid();
+    slot->owner = (apr_int32_t)getpid();
     slot->racy = 0;
     slot->used = apr_time_now();
 
@@ -150,9 +152,9 @@ content_etag_shm_lookup(content_etag_shm_t *shm,
 }
 
 
-void
-content_etag_shm_done(content_etag_shm_t *shm, const content_etag_key_t *key,
-    const char *tag, int racy)
+void content_etag_shm_done(content_etag_shm_t *shm,
+                           const content_etag_key_t *key, const char *tag,
+                           int racy)
 {
     content_etag_slot_t  *slot;
 
@@ -163,13 +165,13 @@ content_etag_shm_done(content_etag_shm_t *shm, const content_etag_key_t *key,
     slot = content_etag_shm_find(shm, key, 0);
 
     if (slot != NULL && slot->state == CONTENT_ETAG_BUSY
-        && slot->owner == (apr_int32_t) getpid()
+        && slot->owner == (apr_int32_t)getpid()
         && content_etag_key_equal(&slot->key, key))
     {
         if (tag == NULL) {
             slot->state = CONTENT_ETAG_EMPTY;
-
-        } else {
+        }
+        else {
             memcpy(slot->tag, tag, CONTENT_ETAG_TAG_SIZE);
             slot->racy = racy ? 1 : 0;
             slot->done = apr_time_now();
@@ -186,9 +188,9 @@ content_etag_shm_done(content_etag_shm_t *shm, const content_etag_key_t *key,
  * slot for it: an empty one, else the least recently used that is not
  * being hashed by a live process. Called locked.
  */
-static content_etag_slot_t *
-content_etag_shm_find(content_etag_shm_t *shm, const content_etag_key_t *key,
-    int for_new)
+static content_etag_slot_t *content_etag_shm_find(content_etag_shm_t *shm,
+                                                  const content_etag_key_t *key,
+                                                  int for_new)
 {
     apr_size_t            i, start;
     apr_uint64_t          h;
@@ -200,7 +202,7 @@ content_etag_shm_find(content_etag_shm_t *shm, const content_etag_key_t *key,
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
     h ^= h >> 31;
 
-    start = (apr_size_t) (h % shm->count);
+    start = (apr_size_t)(h % shm->count);
     oldest = NULL;
 
     for (i = 0; i < CONTENT_ETAG_PROBE && i < shm->count; i++) {
@@ -239,8 +241,7 @@ content_etag_shm_find(content_etag_shm_t *shm, const content_etag_key_t *key,
  * ESRCH (gone) or EPERM (the pid now belongs to another user's process)
  * means the claim's owner died.
  */
-static int
-content_etag_shm_owner_alive(apr_int32_t pid)
+static int content_etag_shm_owner_alive(apr_int32_t pid)
 {
-    return kill((pid_t) pid, 0) == 0;
+    return kill((pid_t)pid, 0) == 0;
 }

@@ -26,10 +26,11 @@ typedef struct content_etag_shm_s  content_etag_shm_t;
 
 /* NULL and `*err` set when the memory or the mutex cannot be made. */
 content_etag_shm_t *content_etag_shm_create(apr_pool_t *pool, server_rec *s,
-    apr_size_t entries, const char **err);
+                                            apr_size_t entries,
+                                            const char **err);
 
 apr_status_t content_etag_shm_child_init(content_etag_shm_t *shm,
-    apr_pool_t *pchild);
+                                         apr_pool_t *pchild);
 
 /*
  * As content_etag_cache_lookup, across the children: waits (polling) while
@@ -37,10 +38,13 @@ apr_status_t content_etag_shm_child_init(content_etag_shm_t *shm,
  * clean tag (one the caller must not keep).
  */
 content_etag_lookup_e content_etag_shm_lookup(content_etag_shm_t *shm,
-    const content_etag_key_t *key, apr_time_t since, char *tag, int *racy);
+                                              const content_etag_key_t *key,
+                                              apr_time_t since, char *tag,
+                                              int *racy);
 
 /* Ends this process's claim, as content_etag_cache_done. */
 void content_etag_shm_done(content_etag_shm_t *shm,
-    const content_etag_key_t *key, const char *tag, int racy);
+                           const content_etag_key_t *key, const char *tag,
+                           int racy);
 
 #endif /* CONTENT_ETAG_SHM_H */

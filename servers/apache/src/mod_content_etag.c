@@ -38,13 +38,12 @@ static ap_filter_rec_t  *content_etag_filter_handle;
 
 static int content_etag_is_default_handler(request_rec *r);
 static const char *content_etag_tag(request_rec *r, apr_file_t *fd,
-    struct stat *st);
+                                    struct stat *st);
 static const char *content_etag_weak_fallback(request_rec *r,
-    const struct stat *st);
+                                              const struct stat *st);
 
 
-static int
-content_etag_handler(request_rec *r)
+static int content_etag_handler(request_rec *r)
 {
     int                       rc;
     conn_rec                 *c = r->connection;
@@ -146,7 +145,7 @@ content_etag_handler(request_rec *r)
 
 #if APR_HAS_MMAP
     if (d->enable_mmap == ENABLE_MMAP_OFF) {
-        (void) apr_bucket_file_enable_mmap(e, 0);
+        (void)apr_bucket_file_enable_mmap(e, 0);
     }
 #endif
 
@@ -173,8 +172,7 @@ content_etag_handler(request_rec *r)
  * as README), or a content type (ap_invoke_handler names the handler after
  * the type when none is set; handler names never hold a '/').
  */
-static int
-content_etag_is_default_handler(request_rec *r)
+static int content_etag_is_default_handler(request_rec *r)
 {
     return r->handler == NULL
            || r->handler[0] == '\0'
@@ -190,8 +188,8 @@ content_etag_is_default_handler(request_rec *r)
  * file, which wait for that one hash instead of making their own: in this
  * child on the child cache's claim, in other children on the host's.
  */
-static const char *
-content_etag_tag(request_rec *r, apr_file_t *fd, struct stat *st)
+static const char *content_etag_tag(request_rec *r, apr_file_t *fd,
+                                    struct stat *st)
 {
     int                          racy;
     char                        *tag, *buf;
@@ -244,15 +242,15 @@ content_etag_tag(request_rec *r, apr_file_t *fd, struct stat *st)
                 rv = APR_EGENERAL;
             }
         }
-
-    } else if (rv == APR_SUCCESS) {
+    }
+    else if (rv == APR_SUCCESS) {
         rv = errno;
     }
 
     if (rv != APR_SUCCESS) {
         tag = NULL;
-
-    } else {
+    }
+    else {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "content_etag: hashed %s (%" APR_INT64_T_FMT " bytes)",
                       r->filename, key.size);
@@ -283,8 +281,8 @@ content_etag_tag(request_rec *r, apr_file_t *fd, struct stat *st)
  * Apache's own MTime Size tag, made weak: for a file whose bytes this
  * module could not tie to one version. Never a strong per-server tag.
  */
-static const char *
-content_etag_weak_fallback(request_rec *r, const struct stat *st)
+static const char *content_etag_weak_fallback(request_rec *r,
+                                              const struct stat *st)
 {
     apr_time_t  mtime;
 
@@ -292,13 +290,12 @@ content_etag_weak_fallback(request_rec *r, const struct stat *st)
 
     return apr_psprintf(r->pool, "W/\"%" APR_UINT64_T_HEX_FMT "-%"
                         APR_UINT64_T_HEX_FMT "\"",
-                        (apr_uint64_t) st->st_size, (apr_uint64_t) mtime);
+                        (apr_uint64_t)st->st_size, (apr_uint64_t)mtime);
 }
 
 
-static int
-content_etag_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
-    apr_pool_t *ptemp)
+static int content_etag_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                                   apr_pool_t *ptemp)
 {
     return ap_mutex_register(pconf, CONTENT_ETAG_MUTEX, NULL,
                              APR_LOCK_DEFAULT, 0) == APR_SUCCESS
@@ -307,9 +304,8 @@ content_etag_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 
 /* the host's cache, made by the parent before the children fork */
-static int
-content_etag_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-    apr_pool_t *ptemp, server_rec *s)
+static int content_etag_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                                    apr_pool_t *ptemp, server_rec *s)
 {
     const char                  *err;
     server_rec                  *vhost;
@@ -333,8 +329,7 @@ content_etag_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 }
 
 
-static void
-content_etag_child_init(apr_pool_t *pchild, server_rec *s)
+static void content_etag_child_init(apr_pool_t *pchild, server_rec *s)
 {
     content_etag_server_conf_t  *scf;
 
@@ -352,8 +347,7 @@ content_etag_child_init(apr_pool_t *pchild, server_rec *s)
 }
 
 
-static void *
-content_etag_create_dir_conf(apr_pool_t *p, char *dir)
+static void *content_etag_create_dir_conf(apr_pool_t *p, char *dir)
 {
     content_etag_dir_conf_t  *conf;
 
@@ -364,8 +358,8 @@ content_etag_create_dir_conf(apr_pool_t *p, char *dir)
 }
 
 
-static void *
-content_etag_merge_dir_conf(apr_pool_t *p, void *parent, void *child)
+static void *content_etag_merge_dir_conf(apr_pool_t *p, void *parent,
+                                         void *child)
 {
     content_etag_dir_conf_t  *prev = parent, *conf = child, *merged;
 
@@ -376,8 +370,7 @@ content_etag_merge_dir_conf(apr_pool_t *p, void *parent, void *child)
 }
 
 
-static void *
-content_etag_create_server_conf(apr_pool_t *p, server_rec *s)
+static void *content_etag_create_server_conf(apr_pool_t *p, server_rec *s)
 {
     content_etag_server_conf_t  *scf;
 
@@ -388,8 +381,8 @@ content_etag_create_server_conf(apr_pool_t *p, server_rec *s)
 }
 
 
-static const char *
-content_etag_set_entries(cmd_parms *cmd, void *dummy, const char *arg)
+static const char *content_etag_set_entries(cmd_parms *cmd, void *dummy,
+                                            const char *arg)
 {
     char                        *end;
     apr_int64_t                  n;
@@ -410,7 +403,7 @@ content_etag_set_entries(cmd_parms *cmd, void *dummy, const char *arg)
 
     scf = ap_get_module_config(cmd->server->module_config,
                                &content_etag_module);
-    scf->entries = (apr_size_t) n;
+    scf->entries = (apr_size_t)n;
 
     return NULL;
 }
@@ -419,7 +412,7 @@ content_etag_set_entries(cmd_parms *cmd, void *dummy, const char *arg)
 static const command_rec  content_etag_cmds[] = {
 
     AP_INIT_FLAG("ContentETag", ap_set_flag_slot,
-                 (void *) APR_OFFSETOF(content_etag_dir_conf_t, enable),
+                 (void *)APR_OFFSETOF(content_etag_dir_conf_t, enable),
                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                  "On: static files get the content ETag of their bytes "
                  "and RFC 9110's conditional decisions"),
@@ -433,8 +426,7 @@ static const command_rec  content_etag_cmds[] = {
 };
 
 
-static void
-content_etag_register_hooks(apr_pool_t *p)
+static void content_etag_register_hooks(apr_pool_t *p)
 {
     /* after every other module's handler, before core's default handler */
     static const char * const  before[] = { "core.c", NULL };

@@ -35,7 +35,6 @@ typedef struct {
     unsigned               drop:1;        /* 304: no body goes out */
 } content_etag_ctx_t;
 
-apr_status_t content_etag_decide_filter(ap_filter_t *f,
-    apr_bucket_brigade *bb);
+apr_status_t content_etag_decide_filter(ap_filter_t *f, apr_bucket_brigade *bb);
 
 #endif /* MOD_CONTENT_ETAG_H */
