@@ -16,7 +16,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "farm"))
 from cachecheck import (check, concurrent_gets, failures, hashed_lines,  # noqa: E402
-                        xxh128_tag)
+                        holding_worker, xxh128_tag)
 from harness import header  # noqa: E402
 from apache_server import Apache  # noqa: E402
 
@@ -67,23 +67,6 @@ def test_eviction():
         check(a.worker_pids() == pids, "the same children")
 
 
-def hashing_child(server, path, timeout=10):
-    """The child that holds `path` open (the one hashing it), or None."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for pid in server.worker_pids():
-            try:
-                fds = os.listdir(f"/proc/{pid}/fd")
-            except OSError:
-                continue
-            for fd in fds:
-                try:
-                    if os.readlink(f"/proc/{pid}/fd/{fd}") == path:
-                        return pid
-                except OSError:
-                    pass
-        time.sleep(0.01)
-    return None
 
 
 def test_owner_killed():
@@ -101,7 +84,7 @@ def test_owner_killed():
                 pass  # its child is killed: no response
 
         threading.Thread(target=doomed, daemon=True).start()
-        victim = hashing_child(a, path)
+        victim = holding_worker(a, path)
         if victim is not None:
             os.kill(victim, signal.SIGKILL)  # at once: a cold 512 MiB hash takes over 0.3 s
         started = time.time()

@@ -1,8 +1,10 @@
 """What the modules' cache tests (servers/*/cache_test.py) share: ok / not ok lines, xxh128sum
-as the independent oracle for a content tag, the module's `content_etag: hashed` log lines, and
-concurrent clients on one file."""
+as the independent oracle for a content tag, the module's `content_etag: hashed` log lines,
+concurrent clients on one file, and the worker process that holds a file open."""
+import os
 import subprocess
 import threading
+import time
 
 from harness import header
 
@@ -46,3 +48,22 @@ def concurrent_gets(server, path, clients):
     for t in threads:
         t.join(60)
     return results
+
+def holding_worker(server, path, timeout=10):
+    """The worker (nginx) or child (Apache) that holds `path` open, the one hashing it when the
+    file is cold, or None after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for pid in server.worker_pids():
+            try:
+                fds = os.listdir(f"/proc/{pid}/fd")
+            except OSError:
+                continue
+            for fd in fds:
+                try:
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") == path:
+                        return pid
+                except OSError:
+                    pass
+        time.sleep(0.01)
+    return None

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The module's shared tag cache and thread pool on real nginx: what the case format cannot say
-(several workers, concurrent clients, a reload, a zone under eviction, symlinks, named thread
-pools), with xxh128sum as the independent oracle for the tag.
+(several workers, concurrent clients, a reload, a zone under eviction, a worker killed
+mid-hash, symlinks, named thread pools), with xxh128sum as the independent oracle for the tag.
 
 Usage: python3 servers/nginx/cache_test.py     prints ok / not ok per check, exits 1 on failure.
 """
@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "farm"))
 from cachecheck import (check, concurrent_gets, failures, hashed_lines,  # noqa: E402
-                        xxh128_tag)
+                        holding_worker, xxh128_tag)
 from harness import header  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
 
@@ -80,6 +80,36 @@ def test_eviction():
               f"{hashed} hashed lines for 600 requests")
         check("is full" not in n.log() and n.worker_pids() == pids,
               "no 'zone is full' warning, the same worker")
+
+
+def test_owner_killed():
+    """The worker hashing a file is killed mid-hash: a worker takes the claim over (the claim
+    names its process) instead of polling the zone for it forever."""
+    with Nginx("content_etag on; directio 4k;", workers=2) as n:
+        path = n.write("big.bin", os.urandom(1 << 20) * 512, mtime=OLD_MTIME)
+        time.sleep(AGE)
+
+        def doomed():
+            try:
+                n.request("HEAD", "/big.bin")
+            except OSError:
+                pass  # its worker is killed: no response
+
+        threading.Thread(target=doomed, daemon=True).start()
+        victim = holding_worker(n, path)
+        if victim is not None:
+            os.kill(victim, signal.SIGKILL)  # at once: a 512 MiB directio hash takes seconds
+        started = time.time()
+        try:
+            status, headers, _ = n.request("HEAD", "/big.bin")
+        except OSError as e:
+            status, headers = str(e), []
+        hashers = [line for line in n.log().splitlines() if "content_etag: hashed" in line]
+        check(victim is not None and status == 200
+              and header(headers, "ETag") == xxh128_tag(path) and time.time() - started < 30
+              and len(hashers) == 1 and f" {victim}#" not in hashers[0],
+              "a worker killed while it hashes: another takes the hash over",
+              f"victim {victim}, {status} {header(headers, 'ETag')}, {hashers}")
 
 
 def test_changed_while_hashed():
@@ -154,7 +184,8 @@ def test_thread_pools():
 
 
 def main():
-    for test in (test_hash_once_per_host, test_eviction, test_changed_while_hashed,
+    for test in (test_hash_once_per_host, test_eviction, test_owner_killed,
+                 test_changed_while_hashed,
                  test_symlinks, test_unreadable, test_thread_pools):
         test()
     print(f"cache_test: {'FAIL' if failures else 'PASS'}")
