@@ -7,7 +7,6 @@ the tag.
 Usage: python3 servers/apache/cache_test.py     prints ok / not ok per check, exits 1 on failure.
 """
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -16,7 +15,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "farm"))
 from cachecheck import (check, concurrent_gets, failures, hashed_lines,  # noqa: E402
-                        holding_worker, xxh128_tag)
+                        kill_hasher, xxh128_tag)
 from harness import header  # noqa: E402
 from apache_server import Apache  # noqa: E402
 
@@ -77,24 +76,10 @@ def test_owner_killed():
         time.sleep(AGE)
         subprocess.run(["sh", "-c", "echo 3 > /proc/sys/vm/drop_caches"],
                        stderr=subprocess.DEVNULL)
-        def doomed():
-            try:
-                a.request("HEAD", "/big.bin")
-            except OSError:
-                pass  # its child is killed: no response
-
-        threading.Thread(target=doomed, daemon=True).start()
-        victim = holding_worker(a, path)
-        if victim is not None:
-            os.kill(victim, signal.SIGKILL)  # at once: a cold 512 MiB hash takes over 0.3 s
-        started = time.time()
-        try:
-            status, headers, _ = a.request("HEAD", "/big.bin")
-        except OSError as e:
-            status, headers = str(e), []
+        victim, status, headers, seconds = kill_hasher(a, path, "/big.bin")
         hashers = [line for line in a.log().splitlines() if "content_etag: hashed" in line]
         check(victim is not None and status == 200
-              and header(headers, "ETag") == xxh128_tag(path) and time.time() - started < 30
+              and header(headers, "ETag") == xxh128_tag(path) and seconds < 30
               and len(hashers) == 1 and f"[pid {victim}:" not in hashers[0],
               "a child killed while it hashes: the next request takes the hash over",
               f"victim {victim}, {status} {header(headers, 'ETag')}, {hashers}")

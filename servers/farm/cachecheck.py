@@ -2,6 +2,7 @@
 as the independent oracle for a content tag, the module's `content_etag: hashed` log lines,
 concurrent clients on one file, and the worker process that holds a file open."""
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -67,3 +68,25 @@ def holding_worker(server, path, timeout=10):
                     pass
         time.sleep(0.01)
     return None
+
+
+def kill_hasher(server, path, url):
+    """Sends a HEAD for the cold file `path` (at `url`), SIGKILLs the process that opens it (the
+    one hashing it: a cold 512 MiB hash takes far longer than the 10 ms this takes to see it),
+    then sends the HEAD again; (victim pid or None, status or the error, headers, seconds)."""
+    def doomed():
+        try:
+            server.request("HEAD", url)
+        except OSError:
+            pass  # its process is killed: no response
+
+    threading.Thread(target=doomed, daemon=True).start()
+    victim = holding_worker(server, path)
+    if victim is not None:
+        os.kill(victim, signal.SIGKILL)
+    started = time.time()
+    try:
+        status, headers, _ = server.request("HEAD", url)
+    except OSError as e:
+        status, headers = str(e), []
+    return victim, status, headers, time.time() - started

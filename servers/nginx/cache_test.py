@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "farm"))
 from cachecheck import (check, concurrent_gets, failures, hashed_lines,  # noqa: E402
-                        holding_worker, xxh128_tag)
+                        kill_hasher, xxh128_tag)
 from harness import header  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
 
@@ -88,25 +88,10 @@ def test_owner_killed():
     with Nginx("content_etag on; directio 4k;", workers=2) as n:
         path = n.write("big.bin", os.urandom(1 << 20) * 512, mtime=OLD_MTIME)
         time.sleep(AGE)
-
-        def doomed():
-            try:
-                n.request("HEAD", "/big.bin")
-            except OSError:
-                pass  # its worker is killed: no response
-
-        threading.Thread(target=doomed, daemon=True).start()
-        victim = holding_worker(n, path)
-        if victim is not None:
-            os.kill(victim, signal.SIGKILL)  # at once: a 512 MiB directio hash takes seconds
-        started = time.time()
-        try:
-            status, headers, _ = n.request("HEAD", "/big.bin")
-        except OSError as e:
-            status, headers = str(e), []
+        victim, status, headers, seconds = kill_hasher(n, path, "/big.bin")
         hashers = [line for line in n.log().splitlines() if "content_etag: hashed" in line]
         check(victim is not None and status == 200
-              and header(headers, "ETag") == xxh128_tag(path) and time.time() - started < 30
+              and header(headers, "ETag") == xxh128_tag(path) and seconds < 30
               and len(hashers) == 1 and f" {victim}#" not in hashers[0],
               "a worker killed while it hashes: another takes the hash over",
               f"victim {victim}, {status} {header(headers, 'ETag')}, {hashers}")
