@@ -10,8 +10,9 @@ Usage: python3 servers/farm/run_cases.py --server nginx [--http2] [--valgrind] [
 
 --http2     every request over HTTP/2 (cleartext, prior knowledge) through curl; the summary
             reads `SERVER_cases (HTTP/2): ...`. Blocks that test HTTP/1.1 itself are skipped with
-            the reason (see HTTP1_ONLY): a `--- connection` check (HTTP/1.1 keep-alive), and a
-            config that proxies to the server's own port (nginx: proxy_pass speaks HTTP/1.x).
+            the reason (see HTTP1_ONLY): a `--- connection` check (HTTP/1.1 keep-alive), a
+            config that proxies to the server's own port (nginx: proxy_pass speaks HTTP/1.x),
+            and a `--- truncated` step (curl fails an aborted stream, leaving nothing to check).
             Other conn=NAME steps run on a connection each, with a `# note` saying so.
             Response header names arrive lowercase; the checks ignore case anyway.
 --valgrind  each server runs as one process under valgrind's memcheck (memcheck.py); a block
@@ -39,7 +40,8 @@ Lines before the first `===` and lines starting with `#` between blocks are comm
 Server sections (anywhere in the block):
     --- config SERVER [LEVEL]             directives for SERVER at LEVEL (nginx: the server block
                                           by default, `http` for http level); {docroot} is the
-                                          docroot; an empty body is a valid config
+                                          docroot, {app} the app backend's address (the only
+                                          placeholders of a config); an empty body is valid
     --- workers N                         worker processes (default 1)
 
 Actions, run in the order written (those before the first request run before the server starts):
@@ -72,6 +74,11 @@ A request step, and its expectations (each belongs to the latest `--- request`):
                                           received body first)
     --- connection open|closed            (a conn=NAME step) whether the server kept the
                                           connection open after this response
+    --- truncated                         the body is cut short: the server closed the
+                                          connection before the end its framing announced
+                                          (Content-Length, chunked); the other checks see the
+                                          bytes that arrived. A step without it fails on a
+                                          truncated body; a step with it, on a complete one
 
 Placeholders, expanded in configs, request lines, header values, bodies and `set`:
     {etag:F}        the strong content tag of F's current bytes, "<32 hex>"
@@ -81,8 +88,11 @@ Placeholders, expanded in configs, request lines, header values, bodies and `set
     {stock_etag:F}  the server's own tag for F (nginx: "%xT-%xO", mtime-size in hex)
     {body_etag}     (response checks only) the content tag of the body received
     {docroot}       the server's root folder
+    {app}           127.0.0.1:PORT of the application backend (app_backend.py, name "app"): one
+                    for the whole run, started the first time a config or a step expands {app}
     {$VAR}          a value saved by `--- set`
 """
+import atexit
 import email.utils
 import gzip
 import http.client
@@ -95,12 +105,14 @@ import traceback
 
 sys.dont_write_bytecode = True  # leave no __pycache__ beside the tests
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import app_backend  # noqa: E402
 import harness  # noqa: E402
 import memcheck  # noqa: E402
 
 
 ACTIONS = {"file", "gzip_file", "dir", "touch", "remove", "set", "sleep", "log_count"}
-STEP_PARTS = {"request_headers", "status", "response_headers", "body", "connection"}
+STEP_PARTS = {"request_headers", "status", "response_headers", "body", "connection",
+              "truncated"}
 
 
 class CaseError(Exception):
@@ -184,7 +196,7 @@ def plan(block, server_name):
                 raise CaseError(f"line {s.lineno}: --- request needs one line 'METHOD /path'")
             step = {"method": line[0], "path": line[1], "conn": s.opts().get("conn"),
                     "headers": [], "status": None, "expect": [], "body": None,
-                    "connection": None, "lineno": s.lineno}
+                    "connection": None, "truncated": False, "lineno": s.lineno}
             items.append(("request", step))
         elif s.name in STEP_PARTS:
             if step is None:
@@ -204,6 +216,10 @@ def plan(block, server_name):
                     raise CaseError(f"line {s.lineno}: --- connection open|closed needs a "
                                     "--- request conn=NAME step")
                 step["connection"] = s.args[0]
+            elif s.name == "truncated":
+                if s.args or s.text():
+                    raise CaseError(f"line {s.lineno}: --- truncated takes no argument or body")
+                step["truncated"] = True
             elif s.name == "response_headers":
                 step["expect"].extend(l.strip() for l in s.text().splitlines() if l.strip())
             else:
@@ -228,6 +244,10 @@ HTTP1_ONLY = [
      "HTTP/2 listener refuses",
      lambda server, items: any(re.search(r"proxy_pass\s+http://[^;]*\$server_port", text)
                                for text in server["config"].values())),
+    ("expects a body cut short (--- truncated); curl reports an aborted HTTP/2 stream as an "
+     "error, with no partial response to check",
+     lambda server, items: any(kind == "request" and item["truncated"]
+                               for kind, item in items)),
 ]
 
 
@@ -259,7 +279,37 @@ def prepare(block, name, http2):
 # ---------------------------------------------------------------- running
 
 PLACEHOLDER = re.compile(r"\{(etag|wetag|hex|lm|stock_etag):([^{}:]+)(?::([+-]\d+))?\}"
-                         r"|\{(body_etag|docroot)\}|\{\$(\w+)\}")
+                         r"|\{(body_etag|docroot|app)\}|\{\$(\w+)\}")
+
+
+class SharedApp:
+    """The application backend of {app}: one AppBackend ("app") for the whole run, started the
+    first time a config or a step expands {app}; main() stops it (and exit, for importers)."""
+
+    def __init__(self):
+        self.backend = None
+
+    def address(self):
+        if self.backend is None:
+            backend = app_backend.AppBackend("app")
+            backend.start()
+            self.backend = backend
+            atexit.register(backend.stop)
+        return self.backend.address
+
+    def stop(self):
+        if self.backend is not None:
+            self.backend.stop()
+            self.backend = None
+
+
+APP = SharedApp()
+
+
+def expand_config(text):
+    """A config's {app}, the exact token only: `{` and `}` are block braces there. {docroot}
+    is the server's to expand (Server.level)."""
+    return text.replace("{app}", APP.address()) if "{app}" in text else text
 
 
 class Run:
@@ -284,6 +334,8 @@ class Run:
                 return self.vars[var]
             if simple == "docroot":
                 return self.server.docroot
+            if simple == "app":
+                return APP.address()
             if simple == "body_etag":
                 if body is None:
                     raise CaseError("{body_etag} is only for response checks")
@@ -399,7 +451,15 @@ class Run:
             elif conn.sock is None:
                 raise Failure(f"{where}: the server closed the keep-alive connection {key!r}")
         try:
-            status, got, body = self.server.request(method, path, headers, conn=conn)
+            if step["truncated"] and not self.server.http2:
+                status, got, body, complete = request_cut_short(self.server, method, path,
+                                                                headers, conn)
+            else:
+                status, got, body = self.server.request(method, path, headers, conn=conn)
+                complete = True
+        except http.client.IncompleteRead as e:
+            raise Failure(f"{where}: the body was cut short ({e}); a --- truncated step "
+                          "expects that") from None
         except (http.client.HTTPException, OSError) as e:
             raise Failure(f"{where}: {type(e).__name__}: {e}") from None
         if conn is not None:
@@ -413,14 +473,17 @@ class Run:
             if sockname is not None:
                 self.socknames[step["conn"]] = sockname
 
+        def show():
+            return f"status {status}, headers {got}, body {body[:80]!r}"
+
+        if step["truncated"] and complete:
+            raise Failure(f"{where}: the body arrived complete ({len(body)} bytes), expected it "
+                          f"cut short (--- truncated); {show()}")
         if step["connection"]:
             state = "closed" if conn.sock is None or peer_closed(conn.sock) else "open"
             if state != step["connection"]:
                 raise Failure(f"{where}: the server left the connection {state}, expected "
                               f"{step['connection']} (status {status}, headers {got})")
-
-        def show():
-            return f"status {status}, headers {got}, body {body[:80]!r}"
 
         if step["status"] is not None and status != step["status"]:
             raise Failure(f"{where}: status {status}, expected {step['status']}; {show()}")
@@ -467,6 +530,41 @@ class Run:
                 raise Failure(f"{where}: body {seen[:80]!r}, expected {want[:80]!r}")
 
 
+def request_cut_short(server, method, path, headers, conn=None):
+    """Server.request for a --- truncated step: (status, headers, body, complete), the body
+    being every byte that arrived, `complete` whether its framing's end did too. read1 hands
+    the bytes over as they come; read() would raise IncompleteRead, whose `partial` leaves out
+    the last, unfinished chunk of a chunked body. A cut-short response closes `conn`."""
+    own = conn is None
+    conn = conn or server.connection()
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        parts = []
+        try:
+            while True:
+                data = resp.read1(65536)
+                if not data:
+                    break
+                parts.append(data)
+            # no more data: Content-Length bytes still missing, or the end (chunked: the last
+            # chunk, read; no framing: the close)
+            complete = not resp.length
+        except http.client.IncompleteRead:  # chunked: closed before the last chunk
+            complete = False  # (its `partial` holds no body byte: at most a chunk's CR)
+        if complete:
+            resp.read()  # finishes the response, so that the connection can take the next
+        else:
+            conn.close()  # as the server did: a later step on it fails
+        return resp.status, resp.getheaders(), b"".join(parts), complete
+    finally:
+        if own:
+            conn.close()
+
+
 def peer_closed(sock):
     """Whether the server has closed its side of a connection we are not reading from."""
     sock.settimeout(1.0)
@@ -484,7 +582,8 @@ def run_block(block, server, items, make_server):
     """Runs a block's items (from prepare) on a server from
     `make_server(config=..., workers=...)`."""
     r = Run(block, server, items)
-    r.server = make_server(config=server["config"], workers=server["workers"])
+    config = {level: expand_config(text) for level, text in server["config"].items()}
+    r.server = make_server(config=config, workers=server["workers"])
     try:
         if r.server.valgrind:
             # start first: memcheck's start-up (about a second) would otherwise sit between the
@@ -566,55 +665,58 @@ def main(argv):
     passed = failed = skipped = 0
     all_logs = []
     names = set()
-    for path in case_files(paths):
-        try:
-            blocks = parse(path)
-        except (OSError, UnicodeDecodeError) as e:
-            print(f"not ok - {os.path.basename(path)}: cannot read: {e}")
-            failed += 1
-            continue
-        if not blocks:
-            print(f"not ok - {os.path.basename(path)}: no test blocks")
-            failed += 1
-            continue
-        for block in blocks:
-            label = f"{os.path.basename(path)[:-5]}: {block.name}"
-            if only and only not in label:
-                continue
-            if label in names:
-                print(f"not ok - {label}: duplicate test name")
+    try:
+        for path in case_files(paths):
+            try:
+                blocks = parse(path)
+            except (OSError, UnicodeDecodeError) as e:
+                print(f"not ok - {os.path.basename(path)}: cannot read: {e}")
                 failed += 1
                 continue
-            names.add(label)
-            made.clear()
-            ok = False
-            try:
-                settings, items, note = prepare(block, backend.name, http2)
-                if note:
-                    print(f"# note - {label}: {note}")
-                run_block(block, settings, items, make_server)
-                ok = True
-            except Skip as e:
-                print(f"skip - {label}: {e}", flush=True)
-                skipped += 1
+            if not blocks:
+                print(f"not ok - {os.path.basename(path)}: no test blocks")
+                failed += 1
                 continue
-            except Failure as e:
-                print(f"not ok - {label}: {e}")
-            except CaseError as e:
-                print(f"not ok - {label}: malformed test: {e}")
-            except Exception as e:  # a harness or server start-up problem: report, carry on
-                detail = traceback.format_exception_only(type(e), e)[-1].strip()
-                print(f"not ok - {label}: error: {detail}")
-            if valgrind:
-                all_logs.extend(log for s in made for log in s.memcheck)
-                passing = valgrind_verdict(label, made, ok)
-            else:
-                passing = ok
-            if passing:
-                print(f"ok - {label}")
-            passed += passing
-            failed += not passing
-            sys.stdout.flush()
+            for block in blocks:
+                label = f"{os.path.basename(path)[:-5]}: {block.name}"
+                if only and only not in label:
+                    continue
+                if label in names:
+                    print(f"not ok - {label}: duplicate test name")
+                    failed += 1
+                    continue
+                names.add(label)
+                made.clear()
+                ok = False
+                try:
+                    settings, items, note = prepare(block, backend.name, http2)
+                    if note:
+                        print(f"# note - {label}: {note}")
+                    run_block(block, settings, items, make_server)
+                    ok = True
+                except Skip as e:
+                    print(f"skip - {label}: {e}", flush=True)
+                    skipped += 1
+                    continue
+                except Failure as e:
+                    print(f"not ok - {label}: {e}")
+                except CaseError as e:
+                    print(f"not ok - {label}: malformed test: {e}")
+                except Exception as e:  # a harness or server start-up problem: report, carry on
+                    detail = traceback.format_exception_only(type(e), e)[-1].strip()
+                    print(f"not ok - {label}: error: {detail}")
+                if valgrind:
+                    all_logs.extend(log for s in made for log in s.memcheck)
+                    passing = valgrind_verdict(label, made, ok)
+                else:
+                    passing = ok
+                if passing:
+                    print(f"ok - {label}")
+                passed += passing
+                failed += not passing
+                sys.stdout.flush()
+    finally:
+        APP.stop()  # the app backend of {app}, if a block started it
     name = summary_name(server, http2, valgrind)
     if valgrind:
         logs, ours, other = memcheck.counts(all_logs)
