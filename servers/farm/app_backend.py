@@ -29,6 +29,11 @@ Query parameters, on every route:
     stamp=1             X-Served-By: NAME and ETag: "NAME-<N>", as each backend of a farm would
     delay=MS            waits MS milliseconds before sending the head
 
+A 200 that carries an ETag (stamp=1, or h=ETag:...) is answered 304 when the request's
+If-None-Match names that tag (weak comparison, or `*`), as the conditional-GET middleware of
+application frameworks does (Django's ConditionalGetMiddleware, Express's `fresh`): a farm of
+these backends gives each client's revalidation its 304 only from the server that made the tag.
+
 Every response has Date and `Server: app-NAME`, and the status line HTTP/1.1. The chunked routes
 answer chunked to an HTTP/1.0 request too (nginx's proxy_http_version 1.0 decodes it). HTTP/1.1
 connections stay open unless the request says `Connection: close`; HTTP/1.0 ones close unless it
@@ -63,6 +68,17 @@ IDLE_TIMEOUT = 60  # seconds a connection may wait for its next request
 # defaults an h= header of the same name replaces (framing headers are never replaced)
 REPLACEABLE = {"content-type", "cache-control", "date", "server", "x-served-by", "etag"}
 HERE = os.path.abspath(__file__)
+
+
+def not_modified(if_none_match, fields):
+    """Whether If-None-Match (one field value, or None) matches the ETag among `fields`, by
+    weak comparison."""
+    tags = [f.partition(":")[2].strip() for f in fields if f.lower().startswith("etag:")]
+    if if_none_match is None or not tags:
+        return False
+    listed = [t.strip() for t in if_none_match.split(",")]
+    weak = lambda t: t[2:] if t.startswith("W/") else t
+    return "*" in listed or weak(tags[0]) in {weak(t) for t in listed}
 
 
 def body(offset, n):
@@ -247,6 +263,9 @@ class Handler(socketserver.BaseRequestHandler):
             fields += [f"X-Served-By: {self.server.name}", f'ETag: "{self.server.name}-{n}"']
         replaced = {v.partition(":")[0].strip().lower() for v in extra} & REPLACEABLE
         fields = [f for f in fields if f.partition(":")[0].lower() not in replaced] + extra
+        if status == 200 and not_modified(", ".join(req.header("if-none-match")) or None, fields):
+            self.head(304, [f for f in fields if not f.lower().startswith("content-")], keep)
+            return keep
         chunked = route in ("chunked", "abort-chunked", "stream", "sse")
         no_body = status == 204 or status == 304
         if chunked:
