@@ -1,6 +1,7 @@
 /*
  * ngx_http_content_etag_module: content ETags and RFC 9110 conditional
- * requests for static files, so that every server of a farm gives a file
+ * requests for static files (and, with content_etag_buffer, for proxied and
+ * dynamic responses), so that every server of a farm gives the same bytes
  * the same ETag and answers every revalidation, whichever server gets it.
  *
  * Two filters (see ../config for their places in the chain):
@@ -44,6 +45,13 @@ static char *ngx_http_content_etag_merge_loc_conf(ngx_conf_t *cf,
 static ngx_int_t ngx_http_content_etag_init(ngx_conf_t *cf);
 
 
+static ngx_conf_enum_t  ngx_http_content_etag_upstream[] = {
+    { ngx_string("keep"), NGX_HTTP_CONTENT_ETAG_KEEP },
+    { ngx_string("replace"), NGX_HTTP_CONTENT_ETAG_REPLACE },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_command_t  ngx_http_content_etag_commands[] = {
 
     { ngx_string("content_etag"),
@@ -59,6 +67,20 @@ static ngx_command_t  ngx_http_content_etag_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_content_etag_loc_conf_t, max_size),
       NULL },
+
+    { ngx_string("content_etag_buffer"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_content_etag_loc_conf_t, buffer),
+      NULL },
+
+    { ngx_string("content_etag_upstream"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_content_etag_loc_conf_t, upstream),
+      &ngx_http_content_etag_upstream },
 
     { ngx_string("content_etag_thread_pool"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -406,6 +428,8 @@ ngx_http_content_etag_create_loc_conf(ngx_conf_t *cf)
 
     conf->enable = NGX_CONF_UNSET;
     conf->max_size = NGX_CONF_UNSET;
+    conf->buffer = NGX_CONF_UNSET_SIZE;
+    conf->upstream = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -422,6 +446,9 @@ ngx_http_content_etag_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_http_content_etag_main_conf_t  *mcf;
 
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_size_value(conf->buffer, prev->buffer, 0);
+    ngx_conf_merge_uint_value(conf->upstream, prev->upstream,
+                              NGX_HTTP_CONTENT_ETAG_KEEP);
 
     /* files hashed in the event loop stall it: their default limit is 16m */
     sync_max = NGX_HTTP_CONTENT_ETAG_SYNC_MAX_SIZE;

@@ -17,9 +17,16 @@ typedef struct {
 } ngx_http_content_etag_main_conf_t;
 
 
+/* content_etag_upstream: what becomes of a response's own ETag */
+#define NGX_HTTP_CONTENT_ETAG_KEEP     0
+#define NGX_HTTP_CONTENT_ETAG_REPLACE  1
+
+
 typedef struct {
     ngx_flag_t           enable;
     off_t                max_size;  /* NGX_MAX_OFF_T_VALUE: no limit */
+    size_t               buffer;    /* 0: other responses are not tagged */
+    ngx_uint_t           upstream;  /* NGX_HTTP_CONTENT_ETAG_KEEP... */
 #if (NGX_THREADS)
     ngx_str_t            thread_pool_name;
     ngx_thread_pool_t   *thread_pool;   /* NULL: hash in the event loop */
@@ -28,12 +35,12 @@ typedef struct {
 
 
 /*
- * Present on a static-file response whose tag the module set: the deciding
+ * Present on a response whose tag the module set or kept: the deciding
  * filter then evaluates the conditions with it.
  */
 typedef struct {
-    /* the file's length: if a later filter changes it, the bytes sent are
-       not the file's */
+    /* the body's length (-1: unknown): if a later filter changes it, the
+       bytes sent are not the ones tagged */
     off_t                length;
 } ngx_http_content_etag_ctx_t;
 

@@ -12,6 +12,10 @@
  *
  * A request whose file another request is hashing waits for that hash,
  * polling the zone: requests of one host hash a file version once.
+ *
+ * Where content_etag_buffer is set, the header of any other 200 is held
+ * the same way while its body is held and hashed
+ * (ngx_http_content_etag_buffer.c).
  */
 
 #include <ngx_config.h>
@@ -23,6 +27,7 @@
 #include "ngx_http_content_etag_module.h"
 #include "ngx_http_content_etag_zone.h"
 #include "ngx_http_content_etag_hash.h"
+#include "ngx_http_content_etag_buffer.h"
 
 
 /* r->buffered while the header and the body are held (0x08 is free) */
@@ -39,6 +44,7 @@ typedef enum {
     NGX_HTTP_CONTENT_ETAG_UNDECIDED = 0,
     NGX_HTTP_CONTENT_ETAG_TAG,          /* the content tag: digest */
     NGX_HTTP_CONTENT_ETAG_WEAK,         /* nginx's own tag, weakened */
+    NGX_HTTP_CONTENT_ETAG_BODY,         /* the tag of the held body: tag */
     NGX_HTTP_CONTENT_ETAG_PASS          /* not a whole file: nginx's way */
 } ngx_http_content_etag_outcome_e;
 
@@ -46,6 +52,8 @@ typedef enum {
 typedef struct {
     ngx_http_request_t              *request;
     ngx_chain_t                     *in;         /* the held body */
+    ngx_http_content_etag_buffer_t  *buffer;     /* not a static file */
+    u_char                          *tag;
     ngx_http_content_etag_job_t      job;
     ngx_msec_t                       since;
     ngx_event_t                      wait;       /* poll, or tick */
@@ -69,8 +77,13 @@ static ngx_int_t ngx_http_content_etag_hash_now(ngx_http_request_t *r,
     ngx_http_content_etag_pre_ctx_t *ctx);
 static void ngx_http_content_etag_hashed(ngx_http_request_t *r,
     ngx_http_content_etag_pre_ctx_t *ctx);
+static ngx_int_t ngx_http_content_etag_buffered(ngx_http_request_t *r,
+    ngx_http_content_etag_pre_ctx_t *ctx, ngx_chain_t *in);
 static ngx_int_t ngx_http_content_etag_release(ngx_http_request_t *r,
     ngx_http_content_etag_pre_ctx_t *ctx);
+static ngx_int_t ngx_http_content_etag_decide_later(ngx_http_request_t *r);
+static ngx_int_t ngx_http_content_etag_set_value(ngx_http_request_t *r,
+    u_char *value);
 static ngx_int_t ngx_http_content_etag_set(ngx_http_request_t *r,
     u_char *digest);
 static void ngx_http_content_etag_wait(ngx_http_request_t *r,
@@ -125,23 +138,54 @@ static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 static ngx_int_t
 ngx_http_content_etag_pre_header_filter(ngx_http_request_t *r)
 {
+    ngx_int_t                          rc;
     ngx_pool_cleanup_t                *cln;
+    ngx_http_content_etag_buffer_t    *buffer;
     ngx_http_content_etag_pre_ctx_t   *ctx;
     ngx_http_content_etag_loc_conf_t  *conf;
 
     conf = ngx_http_get_module_loc_conf(r, ngx_http_content_etag_module);
 
-    /* a 200 of a file, as the static and gzip_static handlers send it */
     if (!conf->enable
         || r != r->main
-        || r->upstream != NULL
         || r->http_version < NGX_HTTP_VERSION_10
-        || r->headers_out.status != NGX_HTTP_OK
+        || r->headers_out.status != NGX_HTTP_OK)
+    {
+        return ngx_http_next_header_filter(r);
+    }
+
+    buffer = NULL;
+
+    /* a 200 of a file, as the static and gzip_static handlers send it */
+    if (r->upstream != NULL
         || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))
         || r->headers_out.last_modified_time == -1
         || r->headers_out.content_length_n < 0)
     {
-        return ngx_http_next_header_filter(r);
+        if (conf->buffer == 0) {
+            return ngx_http_next_header_filter(r);
+        }
+
+        rc = ngx_http_content_etag_buffer_start(r, conf, &buffer);
+
+        switch (rc) {
+
+        case NGX_OK:
+            break;
+
+        case NGX_DONE:
+            if (ngx_http_content_etag_decide_later(r) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            return ngx_http_next_header_filter(r);
+
+        case NGX_DECLINED:
+            return ngx_http_next_header_filter(r);
+
+        default:
+            return NGX_ERROR;
+        }
     }
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_content_etag_pre_ctx_t));
@@ -158,10 +202,11 @@ ngx_http_content_etag_pre_header_filter(ngx_http_request_t *r)
     cln->data = ctx;
 
     ctx->request = r;
+    ctx->buffer = buffer;
     ctx->job.fd = NGX_INVALID_FILE;
     ngx_http_set_ctx(r, ctx, ngx_http_content_etag_pre_module);
 
-    /* held until the body filter sees the file */
+    /* held until the body filter sees the file, or the whole body */
     return NGX_OK;
 }
 
@@ -174,8 +219,26 @@ ngx_http_content_etag_pre_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_content_etag_pre_module);
 
-    if (ctx == NULL || ctx->released) {
+    if (ctx == NULL) {
         return ngx_http_next_body_filter(r, in);
+    }
+
+    if (ctx->released) {
+        if (r->header_only) {
+            /* a 304 or a 412 was sent: the rest of the body goes nowhere */
+            for ( /* void */ ; in; in = in->next) {
+                in->buf->pos = in->buf->last;
+                in->buf->file_pos = in->buf->file_last;
+            }
+
+            return NGX_OK;
+        }
+
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    if (ctx->buffer != NULL) {
+        return ngx_http_content_etag_buffered(r, ctx, in);
     }
 
     if (in != NULL && ngx_chain_add_copy(r->pool, &ctx->in, in) != NGX_OK) {
@@ -380,14 +443,44 @@ weak:
 }
 
 
+/* the buffering mode: holds the body until it is whole, or passes it */
+static ngx_int_t
+ngx_http_content_etag_buffered(ngx_http_request_t *r,
+    ngx_http_content_etag_pre_ctx_t *ctx, ngx_chain_t *in)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_content_etag_buffer_body(r, ctx->buffer, in, &ctx->in,
+                                           &ctx->tag);
+
+    switch (rc) {
+
+    case NGX_AGAIN:
+        return NGX_OK;
+
+    case NGX_OK:
+        ctx->outcome = NGX_HTTP_CONTENT_ETAG_BODY;
+        break;
+
+    case NGX_DECLINED:
+        ctx->outcome = NGX_HTTP_CONTENT_ETAG_PASS;
+        break;
+
+    default:
+        return NGX_ERROR;
+    }
+
+    return ngx_http_content_etag_release(r, ctx);
+}
+
+
 /* sends the held header on, with the tag, then the held body */
 static ngx_int_t
 ngx_http_content_etag_release(ngx_http_request_t *r,
     ngx_http_content_etag_pre_ctx_t *ctx)
 {
-    ngx_int_t                     rc;
-    ngx_chain_t                  *in;
-    ngx_http_content_etag_ctx_t  *tctx;
+    ngx_int_t     rc;
+    ngx_chain_t  *in;
 
     ctx->released = 1;
     r->buffered &= ~NGX_HTTP_CONTENT_ETAG_BUFFERED;
@@ -399,6 +492,11 @@ ngx_http_content_etag_release(ngx_http_request_t *r,
                 return NGX_ERROR;
             }
 
+        } else if (ctx->outcome == NGX_HTTP_CONTENT_ETAG_BODY) {
+            if (ngx_http_content_etag_set_value(r, ctx->tag) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
         } else {
             /*
              * nginx's "mtime-size" names this server's metadata, not the
@@ -407,16 +505,9 @@ ngx_http_content_etag_release(ngx_http_request_t *r,
             ngx_http_weak_etag(r);
         }
 
-        tctx = ngx_pcalloc(r->pool, sizeof(ngx_http_content_etag_ctx_t));
-        if (tctx == NULL) {
+        if (ngx_http_content_etag_decide_later(r) != NGX_OK) {
             return NGX_ERROR;
         }
-
-        tctx->length = r->headers_out.content_length_n;
-        ngx_http_set_ctx(r, tctx, ngx_http_content_etag_module);
-
-        /* the deciding filter evaluates the conditions, in RFC order */
-        r->disable_not_modified = 1;
     }
 
     rc = ngx_http_next_header_filter(r);
@@ -433,11 +524,30 @@ ngx_http_content_etag_release(ngx_http_request_t *r,
 }
 
 
+/* the deciding filter evaluates the conditions, in RFC order */
+static ngx_int_t
+ngx_http_content_etag_decide_later(ngx_http_request_t *r)
+{
+    ngx_http_content_etag_ctx_t  *tctx;
+
+    tctx = ngx_pcalloc(r->pool, sizeof(ngx_http_content_etag_ctx_t));
+    if (tctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    tctx->length = r->headers_out.content_length_n;
+    ngx_http_set_ctx(r, tctx, ngx_http_content_etag_module);
+
+    r->disable_not_modified = 1;
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_content_etag_set(ngx_http_request_t *r, u_char *digest)
 {
-    u_char           *value;
-    ngx_table_elt_t  *etag;
+    u_char  *value;
 
     value = ngx_pnalloc(r->pool, ETAGCORE_CONTENT_TAG_LEN);
     if (value == NULL) {
@@ -447,6 +557,16 @@ ngx_http_content_etag_set(ngx_http_request_t *r, u_char *digest)
     if (ngx_http_content_etag_format(digest, value) != NGX_OK) {
         return NGX_ERROR;
     }
+
+    return ngx_http_content_etag_set_value(r, value);
+}
+
+
+/* value: a strong tag, ETAGCORE_CONTENT_TAG_LEN bytes */
+static ngx_int_t
+ngx_http_content_etag_set_value(ngx_http_request_t *r, u_char *value)
+{
+    ngx_table_elt_t  *etag;
 
     etag = r->headers_out.etag;
 

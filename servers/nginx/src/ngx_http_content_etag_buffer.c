@@ -1,0 +1,336 @@
+/*
+ * The buffering mode of ngx_http_content_etag_pre_module.
+ *
+ * A response that does not come from a static file has no file to hash
+ * once per host: its body is hashed as it passes, with etagcore's streaming
+ * hasher.  The header waits for the end of the body; the body is copied
+ * into the request pool (so an upstream may reuse its buffers at once), at
+ * most content_etag_buffer bytes of it.  A body that outgrows the buffer,
+ * or whose producer flushes it before its end, is sent on unchanged,
+ * without a tag from this module.  Everything held is in the request pool
+ * and goes with it, whatever ends the request.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <etagcore.h>
+
+#include "ngx_http_content_etag_module.h"
+#include "ngx_http_content_etag_buffer.h"
+
+
+struct ngx_http_content_etag_buffer_s {
+    etagcore_hasher   hasher;     /* first: the block is aligned for it */
+    ngx_chain_t      *held;
+    ngx_chain_t      *tail;       /* its last link */
+    ngx_chain_t     **last;
+    off_t             size;
+    off_t             limit;
+};
+
+
+static ngx_int_t ngx_http_content_etag_passed(ngx_http_request_t *r);
+static ngx_int_t ngx_http_content_etag_private(ngx_http_request_t *r);
+static ngx_int_t ngx_http_content_etag_hold(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, ngx_buf_t *b, off_t size);
+static ngx_int_t ngx_http_content_etag_whole(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, ngx_chain_t **out, u_char **tag);
+
+
+ngx_int_t
+ngx_http_content_etag_buffer_start(ngx_http_request_t *r,
+    ngx_http_content_etag_loc_conf_t *conf,
+    ngx_http_content_etag_buffer_t **bp)
+{
+    ngx_table_elt_t                 *etag;
+    ngx_http_content_etag_buffer_t  *bf;
+
+    if (ngx_http_content_etag_passed(r) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    etag = r->headers_out.etag;
+
+    if (etag != NULL && etag->hash != 0
+        && conf->upstream == NGX_HTTP_CONTENT_ETAG_KEEP)
+    {
+        /* the application's own validator: it knows best what changed */
+        return NGX_DONE;
+    }
+
+    if (r->headers_out.content_length_n > (off_t) conf->buffer) {
+        return NGX_DECLINED;
+    }
+
+    if (r->method == NGX_HTTP_HEAD) {
+        /*
+         * No body to hash, and hashing a GET's would cost a second
+         * rendering: a HEAD goes without a tag, and without the one the
+         * GET would have replaced.
+         */
+        ngx_http_clear_etag(r);
+        return NGX_DECLINED;
+    }
+
+    bf = ngx_pmemalign(r->pool, sizeof(ngx_http_content_etag_buffer_t),
+                       ETAGCORE_HASHER_ALIGN);
+    if (bf == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(bf, sizeof(ngx_http_content_etag_buffer_t));
+
+    if (etagcore_hasher_init(&bf->hasher) != ETAGCORE_RESULT_OK) {
+        return NGX_ERROR;
+    }
+
+    bf->last = &bf->held;
+    bf->limit = conf->buffer;
+
+    *bp = bf;
+
+    return NGX_OK;
+}
+
+
+/* what is left to nginx: a stream, or a response that is someone's */
+static ngx_int_t
+ngx_http_content_etag_passed(ngx_http_request_t *r)
+{
+    ngx_str_t  *type;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_DECLINED;
+    }
+
+    /* X-Accel-Buffering: no, or proxy_buffering off: a stream */
+    if (r->upstream != NULL && !r->upstream->buffering) {
+        return NGX_DECLINED;
+    }
+
+    /* server-sent events never end */
+    type = &r->headers_out.content_type;
+
+    if (type->len >= sizeof("text/event-stream") - 1
+        && ngx_strncasecmp(type->data, (u_char *) "text/event-stream",
+                           sizeof("text/event-stream") - 1)
+           == 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_content_etag_private(r);
+}
+
+
+/*
+ * A response with Set-Cookie is someone's, and one with
+ * "Cache-Control: no-store" is not to be kept: neither is tagged for
+ * revalidation.
+ */
+static ngx_int_t
+ngx_http_content_etag_private(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0) {
+            continue;
+        }
+
+        if (h[i].key.len == sizeof("Set-Cookie") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Set-Cookie",
+                               sizeof("Set-Cookie") - 1)
+               == 0)
+        {
+            return NGX_DECLINED;
+        }
+
+        if (h[i].key.len == sizeof("Cache-Control") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
+                               sizeof("Cache-Control") - 1)
+               == 0
+            && ngx_strlcasestrn(h[i].value.data,
+                                h[i].value.data + h[i].value.len,
+                                (u_char *) "no-store",
+                                sizeof("no-store") - 2)
+               != NULL)
+        {
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_content_etag_buffer_body(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, ngx_chain_t *in, ngx_chain_t **out,
+    u_char **tag)
+{
+    off_t         size;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    for (cl = in; cl; cl = cl->next) {
+        b = cl->buf;
+        size = ngx_buf_size(b);
+
+        if ((b->flush && !b->last_buf) || size > bf->limit - bf->size) {
+            ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "content_etag: not tagged: %s after %O bytes",
+                           b->flush ? "flushed" : "too long", bf->size);
+
+            *bf->last = cl;
+            *out = bf->held;
+
+            return NGX_DECLINED;
+        }
+
+        if (size > 0
+            && ngx_http_content_etag_hold(r, bf, b, size) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if (b->last_buf) {
+            return ngx_http_content_etag_whole(r, bf, out, tag);
+        }
+    }
+
+    return NGX_AGAIN;
+}
+
+
+/* copies b into the pool and hashes it; b is left consumed */
+static ngx_int_t
+ngx_http_content_etag_hold(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, ngx_buf_t *b, off_t size)
+{
+    ssize_t       n;
+    ngx_buf_t    *copy;
+    ngx_chain_t  *cl;
+
+    copy = ngx_create_temp_buf(r->pool, (size_t) size);
+    if (copy == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_buf_in_memory(b)) {
+        copy->last = ngx_cpymem(copy->pos, b->pos, (size_t) size);
+
+    } else {
+        /* a body an upstream wrote to a temporary file, or a cache hit */
+        n = ngx_read_file(b->file, copy->pos, (size_t) size, b->file_pos);
+
+        if (n != (ssize_t) size) {
+            ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
+                          ngx_read_file_n " \"%V\" returned only %z bytes "
+                          "instead of %O", &b->file->name, n, size);
+            return NGX_ERROR;
+        }
+
+        copy->last = copy->pos + n;
+    }
+
+    if (etagcore_hasher_update(&bf->hasher, copy->pos, (size_t) size)
+        != ETAGCORE_RESULT_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    b->pos = b->last;
+    b->file_pos = b->file_last;
+
+    cl = ngx_alloc_chain_link(r->pool);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    cl->buf = copy;
+    cl->next = NULL;
+    *bf->last = cl;
+    bf->last = &cl->next;
+    bf->tail = cl;
+    bf->size += size;
+
+    return NGX_OK;
+}
+
+
+/* the end of the body: its tag, and the body, last buffer marked */
+static ngx_int_t
+ngx_http_content_etag_whole(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, ngx_chain_t **out, u_char **tag)
+{
+    size_t        len;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    *tag = ngx_pnalloc(r->pool, ETAGCORE_CONTENT_TAG_LEN);
+    if (*tag == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (etagcore_hasher_finish(&bf->hasher, 0, *tag,
+                               ETAGCORE_CONTENT_TAG_LEN, &len)
+        != ETAGCORE_RESULT_OK
+        || len != ETAGCORE_CONTENT_TAG_LEN)
+    {
+        return NGX_ERROR;
+    }
+
+    if (bf->held == NULL) {
+        /* an empty body: one empty last buffer */
+        b = ngx_calloc_buf(r->pool);
+        if (b == NULL) {
+            return NGX_ERROR;
+        }
+
+        cl = ngx_alloc_chain_link(r->pool);
+        if (cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        cl->buf = b;
+        cl->next = NULL;
+        bf->held = cl;
+        bf->tail = cl;
+    }
+
+    bf->tail->buf->last_buf = 1;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "content_etag: tagged a body of %O bytes", bf->size);
+
+    *out = bf->held;
+
+    /* the body is whole and its length known: sent with Content-Length */
+    r->headers_out.content_length_n = bf->size;
+
+    if (r->headers_out.content_length != NULL) {
+        r->headers_out.content_length->hash = 0;
+        r->headers_out.content_length = NULL;
+    }
+
+    return NGX_OK;
+}
