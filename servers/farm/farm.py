@@ -36,6 +36,11 @@ Then the same again with actix-web origins (actix_origins.py): three crates/acti
 `actix_serve_dir` replicas ($ETAGCORE_ACTIX_SERVE_DIR; skipped with a note when unset),
 `--stock` (actix-files Files) vs content tags (TaggedFiles), identity and gzip, with the same
 pass conditions as the Rust origins above.
+
+Last, dynamic pages: three application servers (app_backend.py) render the same pages, each
+stamping its own name (X-Served-By) and its own ETag, behind the balancer: stock nginx passes the
+per-server tags on; the module in the balancer (`content_etag_buffer`, `content_etag_upstream
+replace`) tags the bytes. Its run must give 1 ETag per page and 100 % 304s for If-None-Match.
 """
 import gzip
 import os
@@ -49,6 +54,7 @@ from harness import header  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
 from apache_server import Apache  # noqa: E402
 import rust_origins  # noqa: E402
+from app_backend import AppBackend  # noqa: E402
 import actix_origins  # noqa: E402
 
 ROUNDS = 30  # revalidations per file and per kind: 10 per origin
@@ -235,6 +241,57 @@ def actix():
                        "etagcore-actix TaggedFiles, actix_serve_dir")
 
 
+# rendered by every application server alike; stamp=1 adds X-Served-By and a per-server ETag
+APP_PAGES = ("/bytes/2048?stamp=1", "/bytes/65536?stamp=1", "/chunked/30000?stamp=1")
+APP_BUFFER = "content_etag on; content_etag_buffer 1m; content_etag_upstream replace;"
+
+
+def app_farm(with_module):
+    """Rows (page, distinct ETags, servers seen, If-None-Match 304s of ROUNDS) of the three
+    application servers behind a round-robin balancer, with or without the module in it."""
+    apps = [AppBackend(name=f"app{i + 1}") for i in range(3)]
+    try:
+        for app in apps:
+            app.start()
+        upstream = " ".join(f"server {app.address};" for app in apps)
+        conf = (APP_BUFFER if with_module else "") + (
+            " location / { proxy_http_version 1.1; proxy_pass http://apps; }")
+        rows = []
+        with Nginx(conf, http_conf=f"upstream apps {{ {upstream} }}", module=with_module) as lb:
+            for page in APP_PAGES:
+                tags, served = set(), set()
+                for _ in range(3 * len(apps)):
+                    status, headers, body = lb.request("GET", page)
+                    assert status == 200, (page, status)
+                    tags.add(header(headers, "ETag"))
+                    served.add(header(headers, "X-Served-By"))
+                etag = sorted(t for t in tags if t)[0] if any(tags) else '"none"'
+                hits = sum(lb.request("GET", page, [("If-None-Match", etag)])[0] == 304
+                           for _ in range(ROUNDS))
+                rows.append((page, len(tags), len(served), hits))
+        return rows
+    finally:
+        for app in apps:
+            app.stop()
+
+
+def apps():
+    """Dynamic pages from three application servers: stock balancer vs the module in it."""
+    pcts = []
+    for title, with_module in (("stock nginx balancer, per-server ETags from the apps", False),
+                               (f"balancer with the module ({APP_BUFFER})", True)):
+        rows = app_farm(with_module)
+        print(f"\n3 application servers, {title}")
+        print(f"{'page':<24} {'distinct ETags':>15} {'servers':>8} {'INM 304':>10}")
+        for page, tags, served, hits in rows:
+            print(f"{page:<24} {tags:>15} {served:>8} {f'{hits}/{ROUNDS}':>10}")
+        pct = 100 * sum(r[3] for r in rows) / (ROUNDS * len(rows))
+        print(f"{'all pages':<24} {max(r[1] for r in rows):>15} {'':>8} {pct:>9.0f}%")
+        pcts.append(pct)
+    print(f"If-None-Match 304 rate: stock {pcts[0]:.0f}% -> module {pcts[1]:.0f}%")
+    return all(tags == 1 and served == 3 for _, tags, served, _ in rows) and pcts[1] == 100
+
+
 def main():
     rows, stock_probe = run(with_module=False)
     stock = table("stock nginx 1.22 origins (ETag \"mtime-size\")", rows)
@@ -256,10 +313,13 @@ def main():
     ok = ok and rust_ok is not False
     actix_ok = actix()
     ok = ok and actix_ok is not False
+    apps_ok = apps()
+    ok = ok and apps_ok
     print("farm: PASS" if ok else "farm: FAIL (expected 1 ETag per file and 100% 304s with the module"
           " (small files and the 256 MiB one), with the Apache module"
           + (" and with the Rust content-tag origins" if rust_ok is not None else "")
-          + (" and with the actix content-tag origins" if actix_ok is not None else "") + ")")
+          + (" and with the actix content-tag origins" if actix_ok is not None else "")
+          + " and with the module in front of the application servers)")
     return 0 if ok else 1
 
 
