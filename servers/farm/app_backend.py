@@ -28,6 +28,7 @@ Query parameters, on every route:
                         Connection) is added as a second line
     stamp=1             X-Served-By: NAME and ETag: "NAME-<N>", as each backend of a farm would
     delay=MS            waits MS milliseconds before sending the head
+    chunk=K             (/chunked, /abort-chunked) chunks of K bytes, all written at once
 
 A 200 that carries an ETag (stamp=1, or h=ETag:...) is answered 304 when the request's
 If-None-Match names that tag (weak comparison, or `*`), as the conditional-GET middleware of
@@ -282,10 +283,15 @@ class Handler(socketserver.BaseRequestHandler):
             for data in pieces(0, n, PIECE):
                 self.sock.sendall(data)
         elif route in ("chunked", "abort-chunked"):
-            for i, data in enumerate(pieces(0, n, CHUNK)):
-                if i:
-                    time.sleep(CHUNK_PAUSE)
-                self.chunk(data)
+            small = opts.get("chunk", "")
+            if re.fullmatch(r"[1-9]\d{0,4}", small):  # many small chunks, written at once
+                self.sock.sendall(b"".join(b"%x\r\n%s\r\n" % (len(d), d)
+                                           for d in pieces(0, n, int(small))))
+            else:
+                for i, data in enumerate(pieces(0, n, CHUNK)):
+                    if i:
+                        time.sleep(CHUNK_PAUSE)
+                    self.chunk(data)
         elif route == "stream":
             for i in range(n):
                 if i:

@@ -21,11 +21,14 @@
 #include "ngx_http_content_etag_buffer.h"
 
 
+/* the size of a held block when the body's length is unknown */
+#define NGX_HTTP_CONTENT_ETAG_BLOCK  16384
+
+
 struct ngx_http_content_etag_buffer_s {
     etagcore_hasher   hasher;     /* first: the block is aligned for it */
     ngx_chain_t      *held;
     ngx_chain_t      *tail;       /* its last link */
-    ngx_chain_t     **last;
     off_t             size;
     off_t             limit;
 };
@@ -35,6 +38,8 @@ static ngx_int_t ngx_http_content_etag_passed(ngx_http_request_t *r);
 static ngx_int_t ngx_http_content_etag_private(ngx_http_request_t *r);
 static ngx_int_t ngx_http_content_etag_hold(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf, ngx_buf_t *b, off_t size);
+static ngx_int_t ngx_http_content_etag_block(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, off_t need);
 static ngx_int_t ngx_http_content_etag_whole(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf, ngx_chain_t **out, u_char **tag);
 
@@ -86,7 +91,6 @@ ngx_http_content_etag_buffer_start(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    bf->last = &bf->held;
     bf->limit = conf->buffer;
 
     *bp = bf;
@@ -200,8 +204,13 @@ ngx_http_content_etag_buffer_body(ngx_http_request_t *r,
                            "content_etag: not tagged: %s after %O bytes",
                            b->flush ? "flushed" : "too long", bf->size);
 
-            *bf->last = cl;
-            *out = bf->held;
+            if (bf->tail == NULL) {
+                *out = cl;
+
+            } else {
+                bf->tail->next = cl;
+                *out = bf->held;
+            }
 
             return NGX_DECLINED;
         }
@@ -221,57 +230,107 @@ ngx_http_content_etag_buffer_body(ngx_http_request_t *r,
 }
 
 
-/* copies b into the pool and hashes it; b is left consumed */
+/*
+ * Copies b into the held blocks and hashes it; b is left consumed.  Blocks
+ * are filled before another is made, so a body of many small buffers (an
+ * upstream's tiny chunks) costs its bytes and a few links per block, not a
+ * buffer per chunk.
+ */
 static ngx_int_t
 ngx_http_content_etag_hold(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf, ngx_buf_t *b, off_t size)
 {
-    ssize_t       n;
-    ngx_buf_t    *copy;
-    ngx_chain_t  *cl;
+    off_t       offset;
+    size_t      n;
+    ssize_t     got;
+    ngx_buf_t  *dst;
 
-    copy = ngx_create_temp_buf(r->pool, (size_t) size);
-    if (copy == NULL) {
-        return NGX_ERROR;
-    }
+    offset = 0;
 
-    if (ngx_buf_in_memory(b)) {
-        copy->last = ngx_cpymem(copy->pos, b->pos, (size_t) size);
+    while (offset < size) {
 
-    } else {
-        /* a body an upstream wrote to a temporary file, or a cache hit */
-        n = ngx_read_file(b->file, copy->pos, (size_t) size, b->file_pos);
+        if (bf->tail == NULL || bf->tail->buf->last == bf->tail->buf->end) {
+            if (ngx_http_content_etag_block(r, bf, size - offset) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
 
-        if (n != (ssize_t) size) {
-            ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
-                          ngx_read_file_n " \"%V\" returned only %z bytes "
-                          "instead of %O", &b->file->name, n, size);
+        dst = bf->tail->buf;
+        n = (size_t) ngx_min(size - offset, dst->end - dst->last);
+
+        if (ngx_buf_in_memory(b)) {
+            ngx_memcpy(dst->last, b->pos + offset, n);
+
+        } else {
+            /* a body an upstream wrote to a temporary file, or a cache hit */
+            got = ngx_read_file(b->file, dst->last, n, b->file_pos + offset);
+
+            if (got != (ssize_t) n) {
+                ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
+                              ngx_read_file_n " \"%V\" returned only "
+                              "%z bytes instead of %uz", &b->file->name,
+                              got, n);
+                return NGX_ERROR;
+            }
+        }
+
+        if (etagcore_hasher_update(&bf->hasher, dst->last, n)
+            != ETAGCORE_RESULT_OK)
+        {
             return NGX_ERROR;
         }
 
-        copy->last = copy->pos + n;
-    }
-
-    if (etagcore_hasher_update(&bf->hasher, copy->pos, (size_t) size)
-        != ETAGCORE_RESULT_OK)
-    {
-        return NGX_ERROR;
+        dst->last += n;
+        bf->size += n;
+        offset += n;
     }
 
     b->pos = b->last;
     b->file_pos = b->file_last;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A new block for at least `need` more bytes: the rest of a known length,
+ * or NGX_HTTP_CONTENT_ETAG_BLOCK, never past content_etag_buffer.
+ */
+static ngx_int_t
+ngx_http_content_etag_block(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, off_t need)
+{
+    off_t         size, length;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    length = r->headers_out.content_length_n;
+
+    size = length > bf->size ? length - bf->size
+                             : NGX_HTTP_CONTENT_ETAG_BLOCK;
+    size = ngx_min(ngx_max(size, need), bf->limit - bf->size);
+
+    b = ngx_create_temp_buf(r->pool, (size_t) size);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
 
     cl = ngx_alloc_chain_link(r->pool);
     if (cl == NULL) {
         return NGX_ERROR;
     }
 
-    cl->buf = copy;
+    cl->buf = b;
     cl->next = NULL;
-    *bf->last = cl;
-    bf->last = &cl->next;
+
+    if (bf->tail == NULL) {
+        bf->held = cl;
+
+    } else {
+        bf->tail->next = cl;
+    }
+
     bf->tail = cl;
-    bf->size += size;
 
     return NGX_OK;
 }
