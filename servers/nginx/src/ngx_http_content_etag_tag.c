@@ -215,6 +215,7 @@ static ngx_int_t
 ngx_http_content_etag_pre_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
     ngx_int_t                         rc;
+    ngx_chain_t                      *cl;
     ngx_http_content_etag_pre_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_content_etag_pre_module);
@@ -225,13 +226,16 @@ ngx_http_content_etag_pre_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     if (ctx->released) {
         if (r->header_only) {
-            /* a 304 or a 412 was sent: the rest of the body goes nowhere */
-            for ( /* void */ ; in; in = in->next) {
-                in->buf->pos = in->buf->last;
-                in->buf->file_pos = in->buf->file_last;
+            /*
+             * a 304 was sent, or a HEAD answered: the rest of a body goes
+             * nowhere, but the call goes on (it flushes the header)
+             */
+            for (cl = in; cl; cl = cl->next) {
+                cl->buf->pos = cl->buf->last;
+                cl->buf->file_pos = cl->buf->file_last;
             }
 
-            return NGX_OK;
+            in = NULL;
         }
 
         return ngx_http_next_body_filter(r, in);
