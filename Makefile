@@ -8,7 +8,7 @@
 #   make check   the fast loop: fmt, clippy, the Rust tests, the vectors, the C tests (ASan)
 #   make demo    content ETags of some files, the same on every server
 # Long campaigns are their own targets, never in CI: fuzz-campaign, bench, nginx-load,
-# nginx-bench, apache-bench, mutants.
+# nginx-bench, nginx-buffer-bench, apache-bench, mutants.
 # Each target installs the Debian packages or cargo tools it needs where missing (as root), or
 # says what to install.
 SHELL := /bin/bash
@@ -65,7 +65,7 @@ endef
 .PHONY: farm test check demo fmt clippy doc unit vectors nostd panic-check bench-build ffi header \
   c-test c-valgrind install c-example asan fuzz-smoke fuzz-campaign nginx-module nginx-test \
   nginx-load bench mutants cli cli-test cli-bench serve-dir actix-serve-dir rust-load actix-load \
-  nginx-test-h2 nginx-valgrind nginx-deb nginx-deb-test browser-test nginx-bench \
+  nginx-test-h2 nginx-valgrind nginx-deb nginx-deb-test browser-test nginx-bench nginx-buffer-bench \
   apache-module apache-test apache-test-prefork apache-test-h2 apache-valgrind apache-deb \
   apache-deb-test apache-bench
 
@@ -224,14 +224,17 @@ nginx-module: ffi
 	PKG_CONFIG_PATH=$(FFI_PC_PATH) servers/nginx/build.sh
 
 # Data-driven cases (the shared ones in servers/farm/cases, nginx's own in servers/nginx/t) and
-# the conformance vectors, on real nginx servers on 127.0.0.1.
+# the conformance vectors (static files, then proxied through the buffering mode), on real nginx
+# servers on 127.0.0.1.
 # cache_test.py: the shared zone and thread pool (workers, reload, eviction, races), with
-# xxh128sum as the oracle.
+# xxh128sum as the oracle. buffer_memory_test.py: the buffering mode's memory bound.
 nginx-test: nginx-module
 	$(call need,xxh128sum,xxhash)
 	python3 servers/farm/run_cases.py --server nginx servers/farm/cases servers/nginx/t
 	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx --buffered
 	python3 servers/nginx/cache_test.py
+	python3 servers/nginx/buffer_memory_test.py
 
 # The cases and the vectors again over HTTP/2 (cleartext, prior knowledge; curl sends the
 # requests).
@@ -247,6 +250,7 @@ nginx-valgrind: nginx-module
 	python3 servers/farm/run_cases.py --server nginx --valgrind servers/farm/cases servers/nginx/t
 	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx --valgrind
 	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx --http2 --valgrind
+	ETAGCORE_VECTORS_DIR="$(VECTORS_DIR)" python3 servers/farm/vectors.py --server nginx --buffered --valgrind
 
 # The module as a Debian package laid out like Debian's libnginx-mod-* (target/deb/), and its
 # test: apt-get install, nginx -t through /etc/nginx/modules-enabled, a request, remove, purge
@@ -275,6 +279,15 @@ nginx-bench: nginx-module
 	bash servers/nginx/install-deps.sh wrk
 	$(call need,strace,strace)
 	python3 servers/nginx/bench.py $(NGINX_BENCH_ARGS)
+
+# The buffering mode (content_etag_buffer) against stock nginx, both proxying to one backend
+# nginx (not in CI: timings are for the record): requests/s, time to first byte and memory for
+# 2 KB, 64 KB and 1 MB responses, interleaved rounds, and a malformed-header load; writes
+# servers/nginx/BENCHMARKS-buffer.md. NGINX_BUFFER_BENCH_ARGS go to bench_buffer.py (--quick...).
+NGINX_BUFFER_BENCH_ARGS ?=
+nginx-buffer-bench: nginx-module
+	bash servers/nginx/install-deps.sh wrk
+	python3 servers/nginx/bench_buffer.py $(NGINX_BUFFER_BENCH_ARGS)
 
 # The Apache module (servers/apache/), built with apxs (Debian's apache2-dev) and the build
 # tree's libetagcore.a, its symbols hidden: target/apache/mod_content_etag.so.

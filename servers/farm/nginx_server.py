@@ -26,6 +26,18 @@ class Nginx(Server):
     GZIP_LOCATION = "location /weak/ { gzip on; gzip_types text/plain; gzip_min_length 1; }"
     # nginx 1.22 answers 400 to a second If-Match / If-None-Match / ... field line.
     REPEATED_CONDITION_LINES = False
+    # The buffering mode (vectors.py --buffered): the same files through a location that
+    # proxies to this server, each response held and tagged by content_etag_buffer. The
+    # upstream request carries no condition, range or Accept-Encoding, so this location alone
+    # decides, gzips (the weak rows) and serves ranges.
+    BUFFERED_PREFIX = "/dyn"
+    BUFFERED_LOCATION = (
+        "location /dyn/ { content_etag_buffer 64k; content_etag_upstream replace; "
+        "gzip on; gzip_types text/plain; gzip_min_length 1; proxy_force_ranges on; "
+        + " ".join(f'proxy_set_header {h} "";' for h in (
+            "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range",
+            "Range", "Accept-Encoding"))
+        + " rewrite ^/dyn/(.*)$ /$1 break; proxy_pass http://127.0.0.1:$server_port; }")
 
     def __init__(self, server_conf="", http_conf="", tls=None, **kw):
         """`tls`: (certificate file, key file) to listen with TLS instead of plain HTTP."""

@@ -46,7 +46,14 @@ summary reads `SERVER_vectors (HTTP/2): ...`. Under valgrind (--valgrind, memche
 runs as one process under memcheck; the run fails when an error has a frame in etagcore's module
 or library, and prints `SERVER_vectors valgrind: L logs, E errors in etagcore, O other errors`.
 
-Usage: python3 servers/farm/vectors.py --server nginx [--http2] [--valgrind] [-v]
+With --buffered (a backend with BUFFERED_LOCATION: nginx) every request goes to the same file
+through a location that proxies to the server itself and holds and tags each response with the
+buffering mode (content_etag_buffer, content_etag_upstream replace): the vectors through the
+proxied-response path. HEAD rows are not expressible there (the mode sends no tag for a HEAD,
+which has no body to hash); HTTP/2 is refused (the proxy speaks HTTP/1.x to the server's own
+h2c port). The summary reads `SERVER_vectors (buffered): ...`.
+
+Usage: python3 servers/farm/vectors.py --server nginx [--http2 | --buffered] [--valgrind] [-v]
 """
 import calendar
 import datetime
@@ -176,12 +183,14 @@ def substitute(value, opaque, hexdigits):
     return re.sub(pattern, lambda m: hexdigits, value)
 
 
-def plan_row(row, real_now, backend):
+def plan_row(row, real_now, backend, buffered=False):
     """(path, weak, headers) for a row, or NotExpressible / Unreadable."""
     fields = {f: decode_cell(row[f]) for f in FIELDS}
     method = row["method"]
     if method not in ("GET", "HEAD"):
         raise NotExpressible(f"method {method}")
+    if buffered and method == "HEAD":
+        raise NotExpressible("HEAD in the buffering mode (no body to hash, no tag)")
     if row["has_range"] not in ("yes", "no"):
         raise Unreadable(f"has_range {row['has_range']!r}")
     etag_cell = row["resource_etag"]
@@ -262,12 +271,14 @@ def tables():
 
 
 def options(argv):
-    """(server name, http2, valgrind), or None for a bad command line."""
-    flags = {"--http2", "--valgrind", "-v"}
+    """(server name, http2, valgrind, buffered), or None for a bad command line."""
+    flags = {"--http2", "--valgrind", "--buffered", "-v"}
     args = [a for a in argv if a not in flags]
     if len(args) != 2 or args[0] != "--server":
         return None
-    return args[1], "--http2" in argv, "--valgrind" in argv
+    if "--http2" in argv and "--buffered" in argv:
+        return None
+    return args[1], "--http2" in argv, "--valgrind" in argv, "--buffered" in argv
 
 
 def valgrind_report(name, logs):
@@ -285,10 +296,14 @@ def valgrind_report(name, logs):
 def main(argv):
     parsed = options(argv)
     if parsed is None:
-        print("usage: vectors.py --server NAME [--http2] [--valgrind] [-v]", file=sys.stderr)
+        print("usage: vectors.py --server NAME [--http2 | --buffered] [--valgrind] [-v]",
+              file=sys.stderr)
         return 2
-    server_name, http2, valgrind = parsed
+    server_name, http2, valgrind, buffered = parsed
     backend = harness.backend(server_name)
+    if buffered and not hasattr(backend, "BUFFERED_LOCATION"):
+        print(f"vectors.py: {server_name} has no buffering mode", file=sys.stderr)
+        return 2
     real_now = time.time()
     passed_total = failed_total = 0
     jobs = []  # (file label, row id, plan, expected)
@@ -322,7 +337,7 @@ def main(argv):
             ids.add(rid)
             try:
                 expected = int(row["expected_status_per_RFC9110"])
-                plan = plan_row(row, real_now, backend)
+                plan = plan_row(row, real_now, backend, buffered)
             except NotExpressible as e:
                 stats["skipped"] += 1
                 if VERBOSE:
@@ -334,8 +349,12 @@ def main(argv):
                 continue
             jobs.append((label, rid, plan, expected))
 
-    server = backend(config={None: backend.MODULE_ON + "\n" + backend.GZIP_LOCATION},
-                     http2=http2, valgrind=valgrind)
+    config = backend.MODULE_ON + "\n" + backend.GZIP_LOCATION
+    prefix = ""
+    if buffered:
+        config += "\n" + backend.BUFFERED_LOCATION
+        prefix = backend.BUFFERED_PREFIX
+    server = backend(config={None: config}, http2=http2, valgrind=valgrind)
     try:
         for i, (label, rid, plan, expected) in enumerate(jobs):
             plan["path"] = f"/{'weak/' if plan['weak'] else ''}r{i}.txt"
@@ -345,7 +364,7 @@ def main(argv):
         for label, rid, plan, expected in jobs:
             stats = per_file[label]
             try:
-                status, headers, body = server.request(plan["method"], plan["path"],
+                status, headers, body = server.request(plan["method"], prefix + plan["path"],
                                                       plan["headers"])
             except Exception as e:  # noqa: BLE001 - report any transport error as a failure
                 stats["failed"] += 1
@@ -380,7 +399,8 @@ def main(argv):
             print(m)
         passed_total += stats["passed"]
         failed_total += stats["failed"]
-    ways = [w for w, on in (("HTTP/2", http2), ("valgrind", valgrind)) if on]
+    ways = [w for w, on in (("HTTP/2", http2), ("buffered", buffered), ("valgrind", valgrind))
+            if on]
     name = f"{backend.name}_vectors" + (f" ({', '.join(ways)})" if ways else "")
     if valgrind:
         failed_total += valgrind_report(name, server.memcheck)
