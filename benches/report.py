@@ -542,7 +542,10 @@ def main():
     # servers and nginx: `make cli-bench`, `make rust-load`, `make actix-load`,
     # `make nginx-bench`) ride along unchanged, a whole report demoted one heading level.
     paths = sorted(glob.glob(os.path.join(ROOT, "crates", "*", "BENCHMARKS.md")))
-    paths += sorted(glob.glob(os.path.join(ROOT, "servers", "*", "BENCHMARKS.md")))
+    # each server's BENCHMARKS.md, then its BENCHMARKS-*.md (`make nginx-buffer-bench`), sorted
+    for server in sorted(glob.glob(os.path.join(ROOT, "servers", "*", ""))):
+        paths += sorted(glob.glob(os.path.join(server, "BENCHMARKS.md")))
+        paths += sorted(glob.glob(os.path.join(server, "BENCHMARKS-*.md")))
     for path in paths:
         with open(path) as f:
             text = f.read()
