@@ -123,7 +123,10 @@ ffi:
 	sed -n 's/^note: native-static-libs: //p' $(FFI_OUT)/build.log | tail -1 > $(FFI_LIB)/native-static-libs
 	@[ -s $(FFI_LIB)/native-static-libs ] || { echo "rustc printed no native-static-libs"; cat $(FFI_OUT)/build.log; exit 1; }
 	cp target/release/libetagcore_ffi.a $(FFI_LIB)/libetagcore.a
-	cp target/release/libetagcore_ffi.so $(FFI_LIB)/$(SONAME)
+	# a new file renamed over the old one: a process that has the old one loaded (a test's
+	# ctypes, a running nginx) keeps its copy; writing over it in place crashed them
+	cp target/release/libetagcore_ffi.so $(FFI_LIB)/$(SONAME).new
+	mv -f $(FFI_LIB)/$(SONAME).new $(FFI_LIB)/$(SONAME)
 	ln -sf $(SONAME) $(FFI_LIB)/libetagcore.so
 	$(call pc,$(abspath $(FFI_OUT)),$(abspath $(FFI_LIB)),$(abspath include),$(FFI_LIB)/pkgconfig/etagcore.pc)
 

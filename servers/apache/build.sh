@@ -26,5 +26,7 @@ apxs -c -o mod_content_etag.so $(pkg-config --cflags etagcore) \
   content_etag_hash.c \
   "$lib" -Wl,--exclude-libs,libetagcore.a $native > "$out/build.log" 2>&1 \
   || { tail -40 "$out/build.log"; exit 1; }
-cp .libs/mod_content_etag.so "$out/"
+cp .libs/mod_content_etag.so "$out/mod_content_etag.so.new"
+# renamed over the old one: a server still running it keeps its copy (cp in place crashes it)
+mv -f "$out/mod_content_etag.so.new" "$out/mod_content_etag.so"
 echo "built $out/mod_content_etag.so (libetagcore from $(dirname "$lib"))"

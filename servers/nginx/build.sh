@@ -20,5 +20,7 @@ cd "$out/build"
 ./configure "${NGX_CONF_FLAGS[@]}" --add-dynamic-module="$here" > "$out/configure.log" 2>&1 \
   || { tail -20 "$out/configure.log"; exit 1; }
 make -f objs/Makefile modules > "$out/make.log" 2>&1 || { tail -40 "$out/make.log"; exit 1; }
-cp objs/ngx_http_content_etag_module.so "$out/"
+cp objs/ngx_http_content_etag_module.so "$out/ngx_http_content_etag_module.so.new"
+# renamed over the old one: a server still running it keeps its copy (cp in place crashes it)
+mv -f "$out/ngx_http_content_etag_module.so.new" "$out/ngx_http_content_etag_module.so"
 echo "built $out/ngx_http_content_etag_module.so (libetagcore from $(pkg-config --variable=libdir etagcore))"
