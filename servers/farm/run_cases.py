@@ -40,7 +40,8 @@ Lines before the first `===` and lines starting with `#` between blocks are comm
 Server sections (anywhere in the block):
     --- config SERVER [LEVEL]             directives for SERVER at LEVEL (nginx: the server block
                                           by default, `http` for http level); {docroot} is the
-                                          docroot, {app} the app backend's address (the only
+                                          docroot, {app}, {app_fastcgi}, {app_scgi} and
+                                          {app_uwsgi} the app backends' addresses (the only
                                           placeholders of a config); an empty body is valid
     --- workers N                         worker processes (default 1)
 
@@ -90,6 +91,13 @@ Placeholders, expanded in configs, request lines, header values, bodies and `set
     {docroot}       the server's root folder
     {app}           127.0.0.1:PORT of the application backend (app_backend.py, name "app"): one
                     for the whole run, started the first time a config or a step expands {app}
+    {app_fastcgi}   the same for app_backend.py --protocol fastcgi (nginx: fastcgi_pass), one
+    {app_scgi}      of its own for each protocol, started on first use like {app}: the routes
+    {app_uwsgi}     /bytes, /status and /abort send the same bodies and headers as {app}'s, the
+                    request's target, method and HTTP_* headers coming from the parameters
+                    (REQUEST_URI, REQUEST_METHOD; nginx's *_params files send them); its
+                    chunked routes answer 404 there. A route matches at the end of the path
+                    (/f/bytes/3000 is /bytes/3000), so a location need not rewrite its URI
     {$VAR}          a value saved by `--- set`
 """
 import atexit
@@ -279,19 +287,22 @@ def prepare(block, name, http2):
 # ---------------------------------------------------------------- running
 
 PLACEHOLDER = re.compile(r"\{(etag|wetag|hex|lm|stock_etag):([^{}:]+)(?::([+-]\d+))?\}"
-                         r"|\{(body_etag|docroot|app)\}|\{\$(\w+)\}")
+                         r"|\{(body_etag|docroot|app|app_fastcgi|app_scgi|app_uwsgi)\}"
+                         r"|\{\$(\w+)\}")
 
 
 class SharedApp:
-    """The application backend of {app}: one AppBackend ("app") for the whole run, started the
-    first time a config or a step expands {app}; main() stops it (and exit, for importers)."""
+    """The application backend of one placeholder ({app}, {app_fastcgi}...): one AppBackend
+    ("app", speaking `protocol`) for the whole run, started the first time a config or a step
+    expands the placeholder; main() stops it (and exit, for importers)."""
 
-    def __init__(self):
+    def __init__(self, protocol="http"):
+        self.protocol = protocol
         self.backend = None
 
     def address(self):
         if self.backend is None:
-            backend = app_backend.AppBackend("app")
+            backend = app_backend.AppBackend("app", protocol=self.protocol)
             backend.start()
             self.backend = backend
             atexit.register(backend.stop)
@@ -303,13 +314,19 @@ class SharedApp:
             self.backend = None
 
 
-APP = SharedApp()
+# placeholder name -> its shared backend
+APPS = {"app": SharedApp("http"), "app_fastcgi": SharedApp("fastcgi"),
+        "app_scgi": SharedApp("scgi"), "app_uwsgi": SharedApp("uwsgi")}
 
 
 def expand_config(text):
-    """A config's {app}, the exact token only: `{` and `}` are block braces there. {docroot}
-    is the server's to expand (Server.level)."""
-    return text.replace("{app}", APP.address()) if "{app}" in text else text
+    """A config's {app}, {app_fastcgi}, {app_scgi} and {app_uwsgi}, the exact tokens only: `{`
+    and `}` are block braces there. {docroot} is the server's to expand (Server.level)."""
+    for name, app in APPS.items():
+        token = "{" + name + "}"
+        if token in text:
+            text = text.replace(token, app.address())
+    return text
 
 
 class Run:
@@ -334,8 +351,8 @@ class Run:
                 return self.vars[var]
             if simple == "docroot":
                 return self.server.docroot
-            if simple == "app":
-                return APP.address()
+            if simple in APPS:
+                return APPS[simple].address()
             if simple == "body_etag":
                 if body is None:
                     raise CaseError("{body_etag} is only for response checks")
@@ -716,7 +733,8 @@ def main(argv):
                 failed += not passing
                 sys.stdout.flush()
     finally:
-        APP.stop()  # the app backend of {app}, if a block started it
+        for app in APPS.values():
+            app.stop()  # the app backends of {app}..., those a block started
     name = summary_name(server, http2, valgrind)
     if valgrind:
         logs, ours, other = memcheck.counts(all_logs)
