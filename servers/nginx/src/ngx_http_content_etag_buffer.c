@@ -31,6 +31,7 @@ struct ngx_http_content_etag_buffer_s {
     ngx_chain_t      *tail;       /* its last link */
     off_t             size;
     off_t             limit;
+    off_t             length;     /* announced by the producer, or -1 */
 };
 
 
@@ -40,8 +41,12 @@ static ngx_int_t ngx_http_content_etag_hold(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf, ngx_buf_t *b, off_t size);
 static ngx_int_t ngx_http_content_etag_block(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf, off_t need);
+static ngx_int_t ngx_http_content_etag_short(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, ngx_chain_t **out);
 static ngx_int_t ngx_http_content_etag_whole(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf, ngx_chain_t **out, u_char **tag);
+static ngx_int_t ngx_http_content_etag_last(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf);
 
 
 ngx_int_t
@@ -92,6 +97,7 @@ ngx_http_content_etag_buffer_start(ngx_http_request_t *r,
     }
 
     bf->limit = conf->buffer;
+    bf->length = r->headers_out.content_length_n;
 
     *bp = bf;
 
@@ -222,6 +228,10 @@ ngx_http_content_etag_buffer_body(ngx_http_request_t *r,
         }
 
         if (b->last_buf) {
+            if (bf->length >= 0 && bf->size != bf->length) {
+                return ngx_http_content_etag_short(r, bf, out);
+            }
+
             return ngx_http_content_etag_whole(r, bf, out, tag);
         }
     }
@@ -336,30 +346,43 @@ ngx_http_content_etag_block(ngx_http_request_t *r,
 }
 
 
-/* the end of the body: its tag, and the body, last buffer marked */
+/*
+ * A body that ended before the length its producer announced: a FastCGI
+ * application that closed its connection without ending its response
+ * (nginx takes that as the end unless fastcgi_keep_conn is on).  It goes
+ * on untagged, with the length announced, as stock nginx sends it.
+ */
 static ngx_int_t
-ngx_http_content_etag_whole(ngx_http_request_t *r,
-    ngx_http_content_etag_buffer_t *bf, ngx_chain_t **out, u_char **tag)
+ngx_http_content_etag_short(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, ngx_chain_t **out)
 {
-    size_t        len;
+    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                  "content_etag: the body ended after %O of the %O bytes "
+                  "announced, not tagged", bf->size, bf->length);
+
+    /* and the connection closes after it: the client sees it cut short at
+       once, rather than waiting on a keep-alive for the bytes announced */
+    r->keepalive = 0;
+
+    if (ngx_http_content_etag_last(r, bf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    *out = bf->held;
+
+    return NGX_DECLINED;
+}
+
+
+/* marks the last held buffer last, adding an empty one to an empty body */
+static ngx_int_t
+ngx_http_content_etag_last(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf)
+{
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
 
-    *tag = ngx_pnalloc(r->pool, ETAGCORE_CONTENT_TAG_LEN);
-    if (*tag == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (etagcore_hasher_finish(&bf->hasher, 0, *tag,
-                               ETAGCORE_CONTENT_TAG_LEN, &len)
-        != ETAGCORE_RESULT_OK
-        || len != ETAGCORE_CONTENT_TAG_LEN)
-    {
-        return NGX_ERROR;
-    }
-
     if (bf->held == NULL) {
-        /* an empty body: one empty last buffer */
         b = ngx_calloc_buf(r->pool);
         if (b == NULL) {
             return NGX_ERROR;
@@ -377,6 +400,34 @@ ngx_http_content_etag_whole(ngx_http_request_t *r,
     }
 
     bf->tail->buf->last_buf = 1;
+
+    return NGX_OK;
+}
+
+
+/* the end of the body: its tag, and the body, last buffer marked */
+static ngx_int_t
+ngx_http_content_etag_whole(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, ngx_chain_t **out, u_char **tag)
+{
+    size_t  len;
+
+    *tag = ngx_pnalloc(r->pool, ETAGCORE_CONTENT_TAG_LEN);
+    if (*tag == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (etagcore_hasher_finish(&bf->hasher, 0, *tag,
+                               ETAGCORE_CONTENT_TAG_LEN, &len)
+        != ETAGCORE_RESULT_OK
+        || len != ETAGCORE_CONTENT_TAG_LEN)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_content_etag_last(r, bf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "content_etag: tagged a body of %O bytes", bf->size);
