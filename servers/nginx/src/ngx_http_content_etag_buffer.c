@@ -181,7 +181,7 @@ ngx_http_content_etag_private(ngx_http_request_t *r)
             && ngx_strlcasestrn(h[i].value.data,
                                 h[i].value.data + h[i].value.len,
                                 (u_char *) "no-store",
-                                sizeof("no-store") - 2)
+                                sizeof("no-store") - 1 - 1)
                != NULL)
         {
             return NGX_DECLINED;
@@ -205,10 +205,17 @@ ngx_http_content_etag_buffer_body(ngx_http_request_t *r,
         b = cl->buf;
         size = ngx_buf_size(b);
 
-        if ((b->flush && !b->last_buf) || size > bf->limit - bf->size) {
+        /*
+         * a flush is a stream's, or a failing upstream's last word; an
+         * O_DIRECT file is read by nginx's own aligned reads only
+         */
+        if ((b->flush && !b->last_buf)
+            || size > bf->limit - bf->size
+            || (!ngx_buf_in_memory(b) && size > 0 && b->file->directio))
+        {
             ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                           "content_etag: not tagged: %s after %O bytes",
-                           b->flush ? "flushed" : "too long", bf->size);
+                           "content_etag: not tagged after %O bytes, "
+                           "at a buffer of %O", bf->size, size);
 
             if (bf->tail == NULL) {
                 *out = cl;
@@ -274,6 +281,10 @@ ngx_http_content_etag_hold(ngx_http_request_t *r,
         } else {
             /* a body an upstream wrote to a temporary file, or a cache hit */
             got = ngx_read_file(b->file, dst->last, n, b->file_pos + offset);
+
+            if (got == NGX_ERROR) {
+                return NGX_ERROR;
+            }
 
             if (got != (ssize_t) n) {
                 ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,

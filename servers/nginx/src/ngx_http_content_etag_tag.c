@@ -30,7 +30,10 @@
 #include "ngx_http_content_etag_buffer.h"
 
 
-/* r->buffered while the header and the body are held (0x08 is free) */
+/*
+ * r->buffered while the header and the body are held (0x08, as the image
+ * filter's flag: a response does not go through both holding filters)
+ */
 #define NGX_HTTP_CONTENT_ETAG_BUFFERED  0x08
 
 /* how often a request waiting for another's hash looks at the zone */
@@ -45,7 +48,8 @@ typedef enum {
     NGX_HTTP_CONTENT_ETAG_TAG,          /* the content tag: digest */
     NGX_HTTP_CONTENT_ETAG_WEAK,         /* nginx's own tag, weakened */
     NGX_HTTP_CONTENT_ETAG_BODY,         /* the tag of the held body: tag */
-    NGX_HTTP_CONTENT_ETAG_PASS          /* not a whole file: nginx's way */
+    NGX_HTTP_CONTENT_ETAG_OWN,          /* the response's own tag, decided */
+    NGX_HTTP_CONTENT_ETAG_PASS          /* nginx's way, untouched */
 } ngx_http_content_etag_outcome_e;
 
 
@@ -53,7 +57,7 @@ typedef struct {
     ngx_http_request_t              *request;
     ngx_chain_t                     *in;         /* the held body */
     ngx_http_content_etag_buffer_t  *buffer;     /* not a static file */
-    u_char                          *tag;
+    u_char                          *tag;        /* the held body's */
     ngx_http_content_etag_job_t      job;
     ngx_msec_t                       since;
     ngx_event_t                      wait;       /* poll, or tick */
@@ -76,6 +80,8 @@ static ngx_int_t ngx_http_content_etag_keyed(ngx_http_request_t *r,
 static ngx_int_t ngx_http_content_etag_hash_now(ngx_http_request_t *r,
     ngx_http_content_etag_pre_ctx_t *ctx);
 static void ngx_http_content_etag_hashed(ngx_http_request_t *r,
+    ngx_http_content_etag_pre_ctx_t *ctx);
+static ngx_int_t ngx_http_content_etag_not_a_file(ngx_http_request_t *r,
     ngx_http_content_etag_pre_ctx_t *ctx);
 static ngx_int_t ngx_http_content_etag_buffered(ngx_http_request_t *r,
     ngx_http_content_etag_pre_ctx_t *ctx, ngx_chain_t *in);
@@ -146,19 +152,28 @@ ngx_http_content_etag_pre_header_filter(ngx_http_request_t *r)
 
     conf = ngx_http_get_module_loc_conf(r, ngx_http_content_etag_module);
 
+    /*
+     * not held: a response whose handler sends no body (nothing would
+     * release it), and slice's (its other parts bypass this filter)
+     */
     if (!conf->enable
         || r != r->main
         || r->http_version < NGX_HTTP_VERSION_10
-        || r->headers_out.status != NGX_HTTP_OK)
+        || r->headers_out.status != NGX_HTTP_OK
+        || r->header_only
+        || r->subrequest_ranges)
     {
         return ngx_http_next_header_filter(r);
     }
 
     buffer = NULL;
 
-    /* a 200 of a file, as the static and gzip_static handlers send it */
-    if (r->upstream != NULL
-        || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))
+    /*
+     * The header of a file's 200 (the static and gzip_static handlers',
+     * also after an upstream's X-Accel-Redirect) is held until its body
+     * shows whether it is a whole file; any other is the buffering mode's.
+     */
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))
         || r->headers_out.last_modified_time == -1
         || r->headers_out.content_length_n < 0)
     {
@@ -268,6 +283,10 @@ ngx_http_content_etag_pre_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         return NGX_ERROR;
     }
 
+    if (ctx->outcome == NGX_HTTP_CONTENT_ETAG_PASS) {
+        return ngx_http_content_etag_not_a_file(r, ctx);
+    }
+
     return ngx_http_content_etag_release(r, ctx);
 }
 
@@ -341,7 +360,8 @@ ngx_http_content_etag_resolve(ngx_http_request_t *r,
 
 /*
  * The file of the body: the static handler sends it whole, in one buffer,
- * last; anything else (mp4 or flv parts, memory) is left to nginx.
+ * last; anything else (an upstream's memory or temporary file, a cache
+ * file, mp4 or flv parts) is not a whole file.
  */
 static ngx_int_t
 ngx_http_content_etag_keyed(ngx_http_request_t *r,
@@ -356,6 +376,7 @@ ngx_http_content_etag_keyed(ngx_http_request_t *r,
         || b->file == NULL
         || b->file->fd == NGX_INVALID_FILE
         || ngx_buf_in_memory(b)
+        || b->temp_file
         || !b->last_buf
         || b->file_pos != 0
         || b->file_last != r->headers_out.content_length_n)
@@ -447,6 +468,44 @@ weak:
 }
 
 
+/*
+ * A held response whose body is not a whole file (a proxied response with
+ * Last-Modified and Content-Length, a cache hit, mp4 parts...): the
+ * buffering mode's, where it is on.
+ */
+static ngx_int_t
+ngx_http_content_etag_not_a_file(ngx_http_request_t *r,
+    ngx_http_content_etag_pre_ctx_t *ctx)
+{
+    ngx_chain_t                       *in;
+    ngx_http_content_etag_loc_conf_t  *conf;
+
+    conf = ngx_http_get_module_loc_conf(r, ngx_http_content_etag_module);
+
+    if (conf->buffer == 0) {
+        return ngx_http_content_etag_release(r, ctx);
+    }
+
+    switch (ngx_http_content_etag_buffer_start(r, conf, &ctx->buffer)) {
+
+    case NGX_OK:
+        in = ctx->in;
+        ctx->in = NULL;
+        return ngx_http_content_etag_buffered(r, ctx, in);
+
+    case NGX_DONE:
+        ctx->outcome = NGX_HTTP_CONTENT_ETAG_OWN;
+        return ngx_http_content_etag_release(r, ctx);
+
+    case NGX_DECLINED:
+        return ngx_http_content_etag_release(r, ctx);
+
+    default:
+        return NGX_ERROR;
+    }
+}
+
+
 /* the buffering mode: holds the body until it is whole, or passes it */
 static ngx_int_t
 ngx_http_content_etag_buffered(ngx_http_request_t *r,
@@ -501,7 +560,7 @@ ngx_http_content_etag_release(ngx_http_request_t *r,
                 return NGX_ERROR;
             }
 
-        } else {
+        } else if (ctx->outcome == NGX_HTTP_CONTENT_ETAG_WEAK) {
             /*
              * nginx's "mtime-size" names this server's metadata, not the
              * bytes: weak, it never satisfies If-Match or If-Range.
