@@ -41,6 +41,8 @@ static ngx_int_t ngx_http_content_etag_hold(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf, ngx_buf_t *b, off_t size);
 static ngx_int_t ngx_http_content_etag_block(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf, off_t need);
+static ngx_int_t ngx_http_content_etag_append(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, ngx_buf_t *b);
 static ngx_int_t ngx_http_content_etag_short(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf, ngx_chain_t **out);
 static ngx_int_t ngx_http_content_etag_whole(ngx_http_request_t *r,
@@ -321,17 +323,25 @@ static ngx_int_t
 ngx_http_content_etag_block(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf, off_t need)
 {
-    off_t         size, length;
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
+    off_t  size;
 
-    length = r->headers_out.content_length_n;
-
-    size = length > bf->size ? length - bf->size
-                             : NGX_HTTP_CONTENT_ETAG_BLOCK;
+    size = bf->length > bf->size ? bf->length - bf->size
+                                 : NGX_HTTP_CONTENT_ETAG_BLOCK;
     size = ngx_min(ngx_max(size, need), bf->limit - bf->size);
 
-    b = ngx_create_temp_buf(r->pool, (size_t) size);
+    return ngx_http_content_etag_append(r, bf,
+                                        ngx_create_temp_buf(r->pool,
+                                                            (size_t) size));
+}
+
+
+/* appends b (NULL: its allocation failed) to the held chain */
+static ngx_int_t
+ngx_http_content_etag_append(ngx_http_request_t *r,
+    ngx_http_content_etag_buffer_t *bf, ngx_buf_t *b)
+{
+    ngx_chain_t  *cl;
+
     if (b == NULL) {
         return NGX_ERROR;
     }
@@ -390,24 +400,11 @@ static ngx_int_t
 ngx_http_content_etag_last(ngx_http_request_t *r,
     ngx_http_content_etag_buffer_t *bf)
 {
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
-
-    if (bf->held == NULL) {
-        b = ngx_calloc_buf(r->pool);
-        if (b == NULL) {
-            return NGX_ERROR;
-        }
-
-        cl = ngx_alloc_chain_link(r->pool);
-        if (cl == NULL) {
-            return NGX_ERROR;
-        }
-
-        cl->buf = b;
-        cl->next = NULL;
-        bf->held = cl;
-        bf->tail = cl;
+    if (bf->held == NULL
+        && ngx_http_content_etag_append(r, bf, ngx_calloc_buf(r->pool))
+           != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     bf->tail->buf->last_buf = 1;
