@@ -65,10 +65,10 @@ sys.path.insert(0, os.path.join(HERE, "..", "farm"))
 from harness import ROOT, header  # noqa: E402
 import apache_server  # noqa: E402
 from apache_server import APACHE, Apache  # noqa: E402
-from benchtools import (BAD, KINDS, LABELS, MIB, SETTLE, evict, git_head,  # noqa: E402
-                        interleaved, load_average, log, percentile, settle, snapshot_module,
-                        syscall_rows, throughput_ratios, throughput_rows, traced_counts, wrk,
-                        write_large)
+from benchtools import (BAD, KINDS, LABELS, MIB, SETTLE, STATUS_LUA, evict,  # noqa: E402
+                        git_head, interleaved, load_average, log, percentile, settle,
+                        snapshot_module, status_counts, syscall_rows, throughput_ratios,
+                        throughput_rows, traced_counts, wrk, write_large, write_report)
 
 SMALL = bytes(random.Random(23).randrange(256) for _ in range(23_000))
 MTIME = 1_760_000_000
@@ -384,32 +384,19 @@ def lua_string(text):
 def lua_script(files, sets):
     """wrk's hooks: request i asks for file i mod FILES with field set i mod len(sets) (from
     field_sets()); every status is counted in the thread, and printed by done() as `status N
-    COUNT` lines."""
+    COUNT` lines (benchtools.STATUS_LUA)."""
     sets = ",\n  ".join("{" + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in s)
                         + "}" for _, s in sets)
     return f"""
-local threads = {{}}
-function setup(thread) table.insert(threads, thread) end
 local sets = {{
   {sets}
 }}
 local i = 0
-counts = {{}}
 request = function()
   i = i + 1
   return wrk.format(nil, "/f" .. (i % {files}) .. ".bin", sets[(i % #sets) + 1])
 end
-response = function(status, headers, body)
-  counts[status] = (counts[status] or 0) + 1
-end
-done = function(summary, latency, requests)
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("counts")) do
-      io.write(string.format("status %d %d\\n", status, n))
-    end
-  end
-end
-"""
+""" + STATUS_LUA
 
 
 def one_by_one(server):
@@ -460,7 +447,7 @@ def malformed_run(label, conf, children, files, sets, o):
         text = server.log()
     finally:
         server.stop()
-    statuses = {int(s): int(n) for s, n in re.findall(r"^status (\d+) (\d+)$", run.stdout, re.M)}
+    statuses = status_counts(run.stdout)
     if after_pids != pids:
         problems.append(f"children {pids} became {after_pids}")
     crashes = [line for line in text.splitlines() if any(w in line for w in CRASH_WORDS)]
@@ -577,11 +564,7 @@ def main(argv=None):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     lines += ["", f"Run time: {time.time() - began:.0f} s."]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).rstrip() + "\n"
-    os.makedirs(os.path.dirname(o.output), exist_ok=True)
-    with open(o.output + ".tmp", "w") as f:
-        f.write(text)
-    os.replace(o.output + ".tmp", o.output)
+    write_report(o.output, lines, show=False)
     print(f"mod_content_etag vs stock Apache ({load_average()} load now, "
           f"{time.time() - began:.0f} s):")
     for line in o.summary:

@@ -1,8 +1,9 @@
-"""What the server benches share (servers/nginx/bench.py, servers/apache/bench.py, load.py):
-wrk runs and their parsed output, the server children's CPU time, interleaved stock/module
-rounds and their Markdown rows, system calls per request under strace, large files evicted
-from the page cache, the module snapshot, and the malformed conditional headers of the load
-runs. Python's standard library only; everything on 127.0.0.1.
+"""What the server benches share (servers/nginx/bench.py, servers/nginx/bench_buffer.py,
+servers/apache/bench.py, load.py): wrk runs and their parsed output (statuses counted by a Lua
+hook included), the server children's CPU time, interleaved stock/module rounds and their
+Markdown rows, system calls per request under strace, large files evicted from the page cache,
+the module snapshot, the malformed conditional headers of the load runs, and the written
+report. Python's standard library only; everything on 127.0.0.1.
 """
 import collections
 import datetime
@@ -38,6 +39,24 @@ request = function()
   return wrk.format(nil, "/f" .. i .. ".bin")
 end
 """
+# wrk's response and done hooks: every status counted in its thread (global `counts`), printed
+# by done() as `status N COUNT` lines (read back by status_counts()); a script's own request hook
+# goes before them.
+STATUS_LUA = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+counts = {}
+response = function(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+end
+done = function(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("counts")) do
+      io.write(string.format("status %d %d\\n", status, n))
+    end
+  end
+end
+"""
 
 Wrk = collections.namedtuple("Wrk", "rps requests non2xx errors stdout")
 
@@ -63,6 +82,11 @@ def wrk(url, seconds, threads=1, connections=16, headers=(), script=None):
                        out)
     return Wrk(rps, count, int(non2xx.group(1)) if non2xx else 0,
                sum(map(int, errors.groups())) if errors else 0, out)
+
+
+def status_counts(stdout):
+    """{status: responses} from the `status N COUNT` lines of a wrk run with STATUS_LUA."""
+    return {int(s): int(n) for s, n in re.findall(r"^status (\d+) (\d+)$", stdout, re.M)}
 
 
 def cpu_seconds(server, pids):
@@ -245,6 +269,21 @@ def git_head():
 def load_average():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
+
+
+def write_report(path, lines, show=True):
+    """Writes `lines` to `path` (through path.tmp, renamed into place) as Markdown, runs of
+    blank lines collapsed to one, and returns the text; `show` also prints it and logs where
+    it went."""
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).rstrip() + "\n"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+    if show:
+        print(text)
+        log(f"wrote {os.path.relpath(path, ROOT)}")
+    return text
 
 
 def snapshot_module(backend, workdir, build_hint):

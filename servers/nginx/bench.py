@@ -56,7 +56,8 @@ import nginx_server  # noqa: E402
 from nginx_server import NGINX, Nginx  # noqa: E402
 from benchtools import (KINDS, LABELS, MIB, SETTLE, evict, git_head, interleaved,  # noqa: E402
                         load_average, log, percentile, settle, snapshot_module,
-                        syscall_rows, throughput_rows, traced_counts, write_large)
+                        syscall_rows, throughput_rows, traced_counts, write_large,
+                        write_report)
 
 SMALL = bytes(random.Random(23).randrange(256) for _ in range(23_000))
 MTIME = 1_760_000_000
@@ -536,13 +537,7 @@ def main(argv=None):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     lines += ["", f"Run time: {time.time() - began:.0f} s."]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).rstrip() + "\n"
-    os.makedirs(os.path.dirname(o.output), exist_ok=True)
-    with open(o.output + ".tmp", "w") as f:
-        f.write(text)
-    os.replace(o.output + ".tmp", o.output)
-    print(text)
-    log(f"wrote {os.path.relpath(o.output, ROOT)}")
+    write_report(o.output, lines)
 
 
 if __name__ == "__main__":

@@ -64,8 +64,9 @@ import harness  # noqa: E402
 from harness import ROOT, header  # noqa: E402
 import nginx_server  # noqa: E402
 from nginx_server import NGINX, Nginx  # noqa: E402
-from benchtools import (BAD, LABELS, git_head, interleaved, load_average, log,  # noqa: E402
-                        percentile, snapshot_module, throughput_ratios, wrk)
+from benchtools import (BAD, LABELS, STATUS_LUA, git_head, interleaved,  # noqa: E402
+                        load_average, log, percentile, snapshot_module, status_counts,
+                        throughput_ratios, write_report, wrk)
 
 KIB, MIB = 1 << 10, 1 << 20
 SIZES = (2 * KIB, 64 * KIB, MIB)
@@ -81,22 +82,6 @@ OWN_FIELDS = " ".join(f'proxy_set_header {name} "";' for name in (
 CONNECTIONS = 16
 RSS_BOUND_KB = 2048
 PROBLEM = re.compile(r"\[(warn|error|crit|alert|emerg)\]")
-# wrk's response hook: every status counted, printed by done() as `status N COUNT` lines
-STATUS_LUA = """
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-counts = {}
-response = function(status, headers, body)
-  counts[status] = (counts[status] or 0) + 1
-end
-done = function(summary, latency, requests)
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("counts")) do
-      io.write(string.format("status %d %d\\n", status, n))
-    end
-  end
-end
-"""
 
 # ------------------------------------------------------------------------------ options
 
@@ -524,7 +509,7 @@ def malformed_run(server, label, prefix, size, o):
     run = wrk(f"http://127.0.0.1:{server.port}{path}", o.seconds, 1, CONNECTIONS, BAD, script)
     after_pids, after_rss = server.worker_pids(), server.worker_rss_kb()
     status, headers, body = server.request("GET", path)
-    statuses = {int(s): int(n) for s, n in re.findall(r"^status (\d+) (\d+)$", run.stdout, re.M)}
+    statuses = status_counts(run.stdout)
     errors = wrk_errors(run)
     want_tag = TAGS[size] if server.module else None
     problems = []
@@ -718,13 +703,7 @@ def main(argv=None):
         shutil.rmtree(workdir, ignore_errors=True)
     lines += problems_section(logs)
     lines += ["", f"Run time: {time.time() - began:.0f} s."]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).rstrip() + "\n"
-    os.makedirs(os.path.dirname(o.output), exist_ok=True)
-    with open(o.output + ".tmp", "w") as f:
-        f.write(text)
-    os.replace(o.output + ".tmp", o.output)
-    print(text)
-    log(f"wrote {os.path.relpath(o.output, ROOT)}")
+    write_report(o.output, lines)
     if failed:
         log("malformed load FAILED: " + "; ".join(failed))
         sys.exit(1)
