@@ -14,7 +14,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "farm"))
-from cachecheck import (check, concurrent_gets, failures, hashed_lines,  # noqa: E402
+from cachecheck import (check, concurrent_gets, failures, hasher_lines, hashed_lines,  # noqa: E402
                         kill_hasher, xxh128_tag)
 from harness import header  # noqa: E402
 from apache_server import Apache  # noqa: E402
@@ -77,7 +77,7 @@ def test_owner_killed():
         subprocess.run(["sh", "-c", "echo 3 > /proc/sys/vm/drop_caches"],
                        stderr=subprocess.DEVNULL)
         victim, status, headers, seconds = kill_hasher(a, path, "/big.bin")
-        hashers = [line for line in a.log().splitlines() if "content_etag: hashed" in line]
+        hashers = hasher_lines(a)
         check(victim is not None and status == 200
               and header(headers, "ETag") == xxh128_tag(path) and seconds < 30
               and len(hashers) == 1 and f"[pid {victim}:" not in hashers[0],

@@ -12,7 +12,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "farm"))
-from cachecheck import (check, concurrent_gets, failures, hashed_lines,  # noqa: E402
+from cachecheck import (check, concurrent_gets, failures, hasher_lines, hashed_lines,  # noqa: E402
                         kill_hasher, xxh128_tag)
 from harness import header  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
@@ -89,7 +89,7 @@ def test_owner_killed():
         path = n.write("big.bin", os.urandom(1 << 20) * 512, mtime=OLD_MTIME)
         time.sleep(AGE)
         victim, status, headers, seconds = kill_hasher(n, path, "/big.bin")
-        hashers = [line for line in n.log().splitlines() if "content_etag: hashed" in line]
+        hashers = hasher_lines(n)
         check(victim is not None and status == 200
               and header(headers, "ETag") == xxh128_tag(path) and seconds < 30
               and len(hashers) == 1 and f" {victim}#" not in hashers[0],
