@@ -309,17 +309,22 @@ class Server:
                 raise ValueError("no shared connection over HTTP/2 (one curl per request)")
             return curl_request(self.port, method, path, headers, self.timeout(10))
         own = conn is None
-        conn = conn or self.connection()
-        conn.putrequest(method, path, skip_accept_encoding=True)
-        for name, value in headers:
-            conn.putheader(name, value)
-        conn.endheaders()
-        resp = conn.getresponse()
+        conn, resp = self.send(method, path, headers, conn)
         body = resp.read()
         result = (resp.status, resp.getheaders(), body)
         if own:
             conn.close()
         return result
+
+    def send(self, method, path, headers=(), conn=None):
+        """One HTTP/1.1 request on `conn` (a new connection when None), its body not read:
+        (connection, http.client response)."""
+        conn = conn or self.connection()
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.endheaders()
+        return conn, conn.getresponse()
 
     def connection(self):
         """A new HTTP/1.1 connection to the server (not connected yet)."""

@@ -555,11 +555,7 @@ def request_cut_short(server, method, path, headers, conn=None):
     own = conn is None
     conn = conn or server.connection()
     try:
-        conn.putrequest(method, path, skip_accept_encoding=True)
-        for name, value in headers:
-            conn.putheader(name, value)
-        conn.endheaders()
-        resp = conn.getresponse()
+        conn, resp = server.send(method, path, headers, conn)
         parts = []
         try:
             while True:
